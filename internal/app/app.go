@@ -1,0 +1,140 @@
+// Package app builds gito's command tree and turns the outcome into an exit code. It is the
+// one place where errors become exit codes.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/iostreams"
+)
+
+// Build information, overridden with -ldflags "-X github.com/gito-dev/gito/internal/app.buildVersion=…".
+var (
+	buildVersion = "dev"
+	buildCommit  = "none"
+	buildTime    = "unknown"
+)
+
+// Main runs gito with the process's arguments and environment and returns the exit code.
+func Main() int {
+	f := NewFactory(os.Getenv)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, f, os.Args[1:])
+}
+
+// NewFactory builds the real program's dependencies.
+func NewFactory(getenv func(string) string) *cmdutil.Factory {
+	return &cmdutil.Factory{
+		IOStreams:  iostreams.System(getenv),
+		Getenv:     getenv,
+		HTTPClient: func() (*http.Client, error) { return &http.Client{Timeout: 60 * time.Second}, nil },
+		Now:        time.Now,
+		Executable: func() string {
+			p, err := os.Executable()
+			if err != nil {
+				return "gito"
+			}
+			return p
+		},
+		Version:   buildVersion,
+		Commit:    buildCommit,
+		BuildDate: buildTime,
+	}
+}
+
+// Run executes one command line against f and maps the result to an exit code.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
+		err = cmdutil.ErrCancel
+	}
+	code := ExitCode(err)
+	if errors.Is(err, cmdutil.ErrSilent) {
+		return code
+	}
+	fmt.Fprintln(f.IOStreams.ErrOut, "gito: "+oneLine(err.Error()))
+	var authErr *cmdutil.AuthError
+	if errors.As(err, &authErr) && authErr.Hint != "" {
+		fmt.Fprintln(f.IOStreams.ErrOut, authErr.Hint)
+	}
+	var flagErr *cmdutil.FlagError
+	if errors.As(err, &flagErr) && cmd != nil {
+		fmt.Fprintf(f.IOStreams.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return code
+}
+
+// ExitCode maps an error to gito's documented exit codes.
+func ExitCode(err error) int {
+	var (
+		flagErr   *cmdutil.FlagError
+		authErr   *cmdutil.AuthError
+		verifyErr *cmdutil.VerifyError
+	)
+	switch {
+	case err == nil:
+		return cmdutil.ExitOK
+	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
+		return cmdutil.ExitCancelled
+	case errors.As(err, &flagErr):
+		return cmdutil.ExitUsage
+	case errors.As(err, &verifyErr):
+		return cmdutil.ExitVerify
+	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth):
+		return cmdutil.ExitAuth
+	default:
+		return cmdutil.ExitError
+	}
+}
+
+// oneLine keeps errors to a single line however deep the wrapped causes go.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// NewRootCmd builds the whole command tree.
+func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "gito <command>",
+		Short:         "Ship a service version to an environment as a reviewed, signed GitOps pull request",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Version,
+		Example: `  gito release --service api --env prod --version v2.3.1
+  gito rollback -s api -e prod
+  gito history -s api -e prod --json
+  gito verify`,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"})
+	for _, c := range commands(f) {
+		if c.GroupID == "" {
+			c.GroupID = "core"
+		}
+		root.AddCommand(c)
+	}
+	addHelpTopics(root)
+	return root
+}

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"github.com/spf13/cobra"
+)
+
+var helpTopics = []struct{ name, short, long string }{
+	{
+		name:  "exit-codes",
+		short: "Exit codes used by gito",
+		long: `gito exits with one of these codes:
+
+  0    OK, including "nothing to do" (action noop)
+  1    An error: the message on stderr says what failed and what to do next
+  2    Usage: a flag or argument is missing or malformed
+  3    Verification failed: a kustomization signature is missing, tampered or not allowed
+  4    Authentication: the forge or git remote refused the token, or no token was found
+  130  Cancelled (Ctrl-C, Esc in the picker): nothing was written or pushed
+`,
+	},
+	{
+		name:  "environment",
+		short: "Environment variables gito reads",
+		long: `GITO_REPO           infra repo URL or path when --repo is not given
+GITO_SIGNING_KEY    SSH private key that signs kustomization files and commits
+GH_TOKEN, GITHUB_TOKEN   GitHub token (else the one the gh CLI stores)
+GITLAB_TOKEN        GitLab token (else CI_JOB_TOKEN inside GitLab CI, else glab's)
+GITO_NO_PROMPT      never prompt or start the picker, even on a terminal
+CI                  same as GITO_NO_PROMPT: no prompts, no spinners
+NO_COLOR            no colour in any output
+XDG_CONFIG_HOME     user config at $XDG_CONFIG_HOME/gito/config.yaml
+XDG_CACHE_HOME      cached infra repo clones at $XDG_CACHE_HOME/gito/repos
+`,
+	},
+}
+
+func addHelpTopics(root *cobra.Command) {
+	for _, t := range helpTopics {
+		long := t.long
+		root.AddCommand(&cobra.Command{
+			Use:    t.name,
+			Short:  t.short,
+			Long:   long,
+			Hidden: true,
+			Args:   cobra.NoArgs,
+			Run: func(c *cobra.Command, _ []string) {
+				c.Print(long)
+			},
+		})
+	}
+}

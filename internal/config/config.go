@@ -1,0 +1,170 @@
+// Package config reads the infra repo's .gito.yaml and the user's config file.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FileName is the infra repo's config file at its root.
+const FileName = ".gito.yaml"
+
+// DefaultLayouts are tried in order when .gito.yaml sets no layout.
+var DefaultLayouts = []string{
+	"overlays/{env}/{service}",
+	"{service}/overlays/{env}",
+	"apps/{service}/overlays/{env}",
+	"apps/{service}/{env}",
+	"envs/{env}/{service}",
+	"{env}/{service}",
+}
+
+// Repo is .gito.yaml. Every key is optional.
+type Repo struct {
+	Layout       string                 `yaml:"layout"`
+	BaseBranch   string                 `yaml:"baseBranch"`
+	Forge        Forge                  `yaml:"forge"`
+	Services     map[string]Service     `yaml:"services"`
+	Environments map[string]Environment `yaml:"environments"`
+	Signing      Signing                `yaml:"signing"`
+	Templates    string                 `yaml:"templates"`
+}
+
+// Forge says where pull requests go.
+type Forge struct {
+	Type    string `yaml:"type"` // github | gitlab | none | "" (detect)
+	APIURL  string `yaml:"apiURL"`
+	Project string `yaml:"project"`
+}
+
+// Service lists the images that make up one service.
+type Service struct {
+	Images []string `yaml:"images"`
+}
+
+// Environment holds per-env PR settings.
+type Environment struct {
+	Labels    []string `yaml:"labels"`
+	Reviewers []string `yaml:"reviewers"`
+	Draft     bool     `yaml:"draft"`
+	AutoMerge bool     `yaml:"autoMerge"`
+}
+
+// Signing configures kustomization signatures.
+type Signing struct {
+	Required       bool   `yaml:"required"`
+	AllowedSigners string `yaml:"allowedSigners"`
+}
+
+// DefaultAllowedSigners is where allowed signers live when .gito.yaml does not say.
+const DefaultAllowedSigners = ".gito/allowed_signers"
+
+// ImagesFor returns the images configured for a service, defaulting to the service name.
+func (r *Repo) ImagesFor(service string) []string {
+	if s, ok := r.Services[service]; ok && len(s.Images) > 0 {
+		return s.Images
+	}
+	return []string{service}
+}
+
+// Env returns the settings of an environment (zero value when unset).
+func (r *Repo) Env(env string) Environment { return r.Environments[env] }
+
+// AllowedSignersPath returns the repo-relative allowed signers path.
+func (r *Repo) AllowedSignersPath() string {
+	if r.Signing.AllowedSigners != "" {
+		return r.Signing.AllowedSigners
+	}
+	return DefaultAllowedSigners
+}
+
+// LoadRepo reads root/.gito.yaml. A missing file yields the defaults.
+func LoadRepo(root string) (*Repo, error) {
+	path := filepath.Join(root, FileName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Repo{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", FileName, err)
+	}
+	return ParseRepo(data)
+}
+
+// ParseRepo decodes and validates .gito.yaml content. Unknown keys are errors, so a typo
+// ("baseBrach") is reported rather than silently ignored.
+func ParseRepo(data []byte) (*Repo, error) {
+	var r Repo
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %s", FileName, oneLine(err))
+	}
+	if err := r.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", FileName, err)
+	}
+	return &r, nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}
+
+func (r *Repo) validate() error {
+	if r.Layout != "" {
+		if err := ValidateLayout(r.Layout); err != nil {
+			return fmt.Errorf("key layout: %w", err)
+		}
+	}
+	switch r.Forge.Type {
+	case "", "github", "gitlab", "none":
+	default:
+		return fmt.Errorf("key forge.type: %q is not one of github, gitlab, none", r.Forge.Type)
+	}
+	for name, s := range r.Services {
+		if err := ValidateName("service", name); err != nil {
+			return fmt.Errorf("key services.%s: %w", name, err)
+		}
+		for i, img := range s.Images {
+			if img == "" || strings.ContainsAny(img, " \t\n@") {
+				return fmt.Errorf("key services.%s.images[%d]: %q is not an image name", name, i, img)
+			}
+		}
+	}
+	for name := range r.Environments {
+		if err := ValidateName("environment", name); err != nil {
+			return fmt.Errorf("key environments.%s: %w", name, err)
+		}
+	}
+	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
+		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)
+	}
+	if strings.Contains(r.Signing.AllowedSigners, "..") || filepath.IsAbs(r.Signing.AllowedSigners) {
+		return fmt.Errorf("key signing.allowedSigners: %q must be a path inside the repo", r.Signing.AllowedSigners)
+	}
+	return nil
+}
+
+// ValidateLayout checks a layout pattern: relative, both placeholders, no "..".
+func ValidateLayout(layout string) error {
+	if !strings.Contains(layout, "{service}") || !strings.Contains(layout, "{env}") {
+		return fmt.Errorf("%q must contain {service} and {env}", layout)
+	}
+	if filepath.IsAbs(layout) || strings.Contains(layout, "..") {
+		return fmt.Errorf("%q must be a relative path inside the repo", layout)
+	}
+	return nil
+}
+
+// ExpandLayout fills a layout pattern with a service and env.
+func ExpandLayout(layout, service, env string) string {
+	return strings.NewReplacer("{service}", service, "{env}", env).Replace(layout)
+}

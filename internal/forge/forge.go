@@ -1,0 +1,53 @@
+// Package forge is gito's view of a code-review host: just enough to open or update the one
+// release pull request of an overlay. internal/forge/github and internal/forge/gitlab
+// implement it; nothing outside them imports a forge SDK.
+package forge
+
+import (
+	"context"
+	"errors"
+)
+
+// PullRequest is a GitHub pull request or a GitLab merge request.
+type PullRequest struct {
+	Number int    // GitHub number, GitLab IID
+	URL    string // web URL a human opens
+	Title  string
+	Body   string
+	Head   string // source branch
+	Base   string // target branch
+	Draft  bool
+}
+
+// NewPullRequest is what Create sends.
+type NewPullRequest struct {
+	Head  string
+	Base  string
+	Title string
+	Body  string
+	Draft bool
+}
+
+// Forge is one repository (GitHub) or project (GitLab) on a forge.
+type Forge interface {
+	// Kind is "github" or "gitlab".
+	Kind() string
+	// DefaultBranch is the repository's default branch.
+	DefaultBranch(ctx context.Context) (string, error)
+	// FindOpenPR returns the open PR whose source branch is head, or nil when there is none.
+	FindOpenPR(ctx context.Context, head string) (*PullRequest, error)
+	// CreatePR opens a PR.
+	CreatePR(ctx context.Context, pr NewPullRequest) (*PullRequest, error)
+	// UpdatePR replaces the title and body of an open PR.
+	UpdatePR(ctx context.Context, number int, title, body string) (*PullRequest, error)
+	// AddLabels adds labels (creating none that the forge would refuse to create implicitly).
+	AddLabels(ctx context.Context, number int, labels []string) error
+	// RequestReviewers asks users (or "org/team" on GitHub) to review.
+	RequestReviewers(ctx context.Context, number int, reviewers []string) error
+	// EnableAutoMerge merges the PR once its checks pass.
+	EnableAutoMerge(ctx context.Context, number int) error
+}
+
+// ErrAuth is wrapped by errors caused by a missing, invalid or insufficient token.
+// internal/app maps it to exit code 4.
+var ErrAuth = errors.New("forge authentication failed")

@@ -69,6 +69,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
 		err = cmdutil.ErrCancel
 	}
+	if isCobraUsageError(err) {
+		err = &cmdutil.FlagError{Err: err}
+	}
 	code := ExitCode(err)
 	if errors.Is(err, cmdutil.ErrSilent) {
 		return code
@@ -106,6 +109,17 @@ func ExitCode(err error) int {
 	default:
 		return cmdutil.ExitError
 	}
+}
+
+// isCobraUsageError recognises the argument errors cobra returns as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command ", "accepts ", "requires at least ", "requires at most ", "invalid argument "} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // oneLine keeps errors to a single line however deep the wrapped causes go.

@@ -3,6 +3,10 @@ package app
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/cmd/completion"
+	"github.com/gito-dev/gito/internal/cmd/release"
+	"github.com/gito-dev/gito/internal/cmd/sign"
+	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmd/version"
 	"github.com/gito-dev/gito/internal/cmdutil"
 )
@@ -10,6 +14,10 @@ import (
 // commands lists gito's top-level commands; each lives in its own internal/cmd package.
 func commands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		release.NewCmdRelease(f, nil),
 		version.NewCmdVersion(f, nil),
+		sign.NewCmdSign(f, nil),
+		verify.NewCmdVerify(f, nil),
+		completion.NewCmdCompletion(f, nil),
 	}
 }

@@ -14,6 +14,9 @@ import (
 type User struct {
 	Repo       string `yaml:"repo"`
 	SigningKey string `yaml:"signingKey"`
+	// Hosts names the forge type of self-hosted servers ("git.example.com: gitlab"), so gito
+	// knows which token to hand git for an https remote before it can read .gito.yaml.
+	Hosts map[string]string `yaml:"hosts"`
 }
 
 // UserConfigPath returns where the user config lives, honouring XDG_CONFIG_HOME.

@@ -1,6 +1,9 @@
 // Package kustedit rewrites image references inside kustomization and patch files while
 // keeping every other byte: it locates nodes with a YAML parser and splices the original
 // bytes at their positions, because re-serialising drops blank lines and re-indents.
+//
+// Every edit is checked before it is returned: the output is parsed again and must equal
+// the input tree with exactly the planned changes, otherwise the edit is refused.
 package kustedit
 
 import "errors"
@@ -23,7 +26,7 @@ type Change struct {
 	NewDigest     string
 	DigestRemoved bool // a stale digest was dropped because the release names a plain tag
 	Appended      bool // the entry did not exist and was added
-	Line          int  // 1-based line of the edited node
+	Line          int  // 1-based line of the edited node in the output
 }
 
 // Entry is one `images:` entry as written in a kustomization.
@@ -36,27 +39,3 @@ type Entry struct {
 
 // ErrNoMatch is wrapped when no entry or container matches Target.Names.
 var ErrNoMatch = errors.New("no matching image")
-
-var errNotImplemented = errors.New("kustedit: not implemented yet")
-
-// SetKustomizationImages sets newTag (and digest) on every `images:` entry matching t.Names.
-func SetKustomizationImages(src []byte, t Target) ([]byte, []Change, error) {
-	return nil, nil, errNotImplemented
-}
-
-// AppendKustomizationImage adds an `images:` entry for name, creating the key when missing,
-// in the indentation style the file already uses.
-func AppendKustomizationImage(src []byte, name string, t Target) ([]byte, Change, error) {
-	return nil, Change{}, errNotImplemented
-}
-
-// SetPatchImages rewrites container `image:` values that match t.Names in a strategic-merge
-// patch (multi-document YAML) or a JSON6902 patch (YAML or JSON).
-func SetPatchImages(src []byte, t Target) ([]byte, []Change, error) {
-	return nil, nil, errNotImplemented
-}
-
-// KustomizationImages lists the `images:` entries of a kustomization.
-func KustomizationImages(src []byte) ([]Entry, error) {
-	return nil, errNotImplemented
-}

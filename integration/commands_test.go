@@ -1,0 +1,270 @@
+package integration
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gito-dev/gito/internal/testutil/gitserver"
+)
+
+// commands are the harness verbs scripts use besides gito itself.
+func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"fake-forge":   cmdFakeForge,
+		"forge-token":  cmdForgeToken,
+		"forge-fail":   cmdForgeFail,
+		"forge-prs":    cmdForgePRs,
+		"forge-body":   cmdForgeBody,
+		"forge-writes": cmdForgeWrites,
+		"infra":        cmdInfra,
+		"sshkey":       cmdSSHKey,
+		"no-secret-in": cmdNoSecretIn,
+	}
+}
+
+// fake-forge [prefix]: start the fake of $FORGE (optionally under a self-hosted path prefix)
+// and export FORGE_API, FORGE_PROJECT, TOKEN_ENV and the token variable.
+func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
+	st := state(ts)
+	prefix := ""
+	if len(args) > 0 {
+		prefix = args[0]
+	}
+	switch st.kind {
+	case "github":
+		st.forge = newGitHubFake(st.t, prefix)
+	case "gitlab":
+		st.forge = newGitLabFake(st.t, prefix)
+	default:
+		ts.Fatalf("fake-forge: FORGE=%q has no fake", st.kind)
+	}
+	ts.Setenv("FORGE_API", st.forge.apiURL())
+	ts.Setenv("FORGE_PROJECT", st.forge.project())
+	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
+	ts.Setenv("TOKEN", st.forge.goodToken())
+	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())
+	ts.Setenv("REVIEWERS", strings.Join(sortedCopy(st.forge.reviewers()), ","))
+}
+
+// forge-token good|bad|none: set, spoil or remove the forge token.
+func cmdForgeToken(ts *testscript.TestScript, neg bool, args []string) {
+	f := mustForge(ts)
+	if len(args) != 1 {
+		ts.Fatalf("usage: forge-token good|bad|none")
+	}
+	switch args[0] {
+	case "good":
+		ts.Setenv(f.tokenEnv(), f.goodToken())
+	case "bad":
+		ts.Setenv(f.tokenEnv(), "not-the-right-token")
+	case "none":
+		ts.Setenv(f.tokenEnv(), "")
+	default:
+		ts.Fatalf("usage: forge-token good|bad|none")
+	}
+}
+
+// forge-fail OP STATUS TIMES [RETRY_AFTER]: inject failures (OP: list, create, update, labels).
+func cmdForgeFail(ts *testscript.TestScript, neg bool, args []string) {
+	f := mustForge(ts)
+	if len(args) < 3 {
+		ts.Fatalf("usage: forge-fail OP STATUS TIMES [RETRY_AFTER]")
+	}
+	status, err1 := strconv.Atoi(args[1])
+	times, err2 := strconv.Atoi(args[2])
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("forge-fail: STATUS and TIMES are numbers")
+	}
+	retry := ""
+	if len(args) > 3 {
+		retry = args[3]
+	}
+	f.fail(args[0], status, retry, times)
+}
+
+// forge-prs: one line per PR/MR, in creation order.
+func cmdForgePRs(ts *testscript.TestScript, neg bool, args []string) {
+	for _, p := range mustForge(ts).prs() {
+		fmt.Fprintln(ts.Stdout(), p.line())
+	}
+}
+
+// forge-body N: the body of PR/MR N.
+func cmdForgeBody(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: forge-body NUMBER")
+	}
+	n, _ := strconv.Atoi(args[0])
+	for _, p := range mustForge(ts).prs() {
+		if p.Number == n {
+			fmt.Fprint(ts.Stdout(), p.Body)
+			return
+		}
+	}
+	ts.Fatalf("forge-body: no PR #%d", n)
+}
+
+// forge-writes N: the fake received exactly N write requests.
+func cmdForgeWrites(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: forge-writes N")
+	}
+	want, _ := strconv.Atoi(args[0])
+	got := mustForge(ts).writes()
+	if (got == want) == neg {
+		ts.Fatalf("forge received %d writes, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+func mustForge(ts *testscript.TestScript) fakeForge {
+	f := state(ts).forge
+	if f == nil {
+		ts.Fatalf("no fake forge: run fake-forge first")
+	}
+	return f
+}
+
+// infra NAME [http] [signer=KEY] [required] [template]: create the example infra repo as a
+// bare remote $WORK/NAME.git (served over HTTP on 127.0.0.1 with http), with .gito.yaml
+// pointing at the fake forge when one runs. Exports REMOTE and BARE.
+func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
+	st := state(ts)
+	if len(args) < 1 {
+		ts.Fatalf("usage: infra NAME [http] [signer=KEY] [required]")
+	}
+	name := args[0]
+	var overHTTP, required bool
+	signer := ""
+	for _, a := range args[1:] {
+		switch {
+		case a == "http":
+			overHTTP = true
+		case a == "required":
+			required = true
+		case strings.HasPrefix(a, "signer="):
+			signer = ts.MkAbs(strings.TrimPrefix(a, "signer="))
+		default:
+			ts.Fatalf("infra: unknown option %q", a)
+		}
+	}
+	work := ts.MkAbs(".infra-src-" + name)
+	copyTree(ts, st.fixture, work)
+	ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
+	if signer != "" {
+		pub, err := os.ReadFile(signer + ".pub")
+		ts.Check(err)
+		fields := strings.Fields(string(pub))
+		line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
+		ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
+		ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
+	}
+	bare := ts.MkAbs(name + ".git")
+	runGit(ts, work, "init", "-q", "-b", "main")
+	runGit(ts, work, "add", "-A")
+	runGit(ts, work, "commit", "-q", "-m", "Initial infra")
+	runGit(ts, "", "init", "-q", "--bare", "-b", "main", bare)
+	runGit(ts, bare, "config", "uploadpack.allowFilter", "true")
+	runGit(ts, bare, "config", "uploadpack.allowAnySHA1InWant", "true")
+	runGit(ts, work, "push", "-q", bare, "main")
+	ts.Setenv("BARE", bare)
+	ts.Setenv("REMOTE", bare)
+	if overHTTP {
+		// The git server takes the forge token, as github.com and GitLab do; the user config
+		// tells gito which forge the server's host belongs to.
+		if st.forge == nil {
+			ts.Fatalf("infra http: run fake-forge first")
+		}
+		srv := gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken())
+		ts.Setenv("REMOTE", srv.URL+"/"+filepath.Base(bare))
+		host := strings.TrimPrefix(srv.URL, "http://")
+		userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
+		ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
+		ts.Check(os.WriteFile(userCfg, []byte(fmt.Sprintf("hosts:\n  %q: %s\n", host, st.kind)), 0o644))
+	}
+}
+
+func gitoYAML(st *scriptState, required, signed bool) string {
+	var b strings.Builder
+	b.WriteString("layout: \"overlays/{env}/{service}\"\n")
+	if st.forge != nil {
+		fmt.Fprintf(&b, "forge:\n  type: %s\n  apiURL: %s\n  project: %s\n", st.forge.kind(), st.forge.apiURL(), st.forge.project())
+	} else {
+		b.WriteString("forge:\n  type: none\n")
+	}
+	b.WriteString("services:\n  api:\n    images: [registry.example.com/team/api]\n  web:\n    images: [registry.example.com/team/web]\n")
+	reviewers := []string{"alice"}
+	if st.forge != nil {
+		reviewers = st.forge.reviewers()
+	}
+	fmt.Fprintf(&b, "environments:\n  prod:\n    labels: [release, prod]\n    reviewers: [%s]\n  staging:\n    labels: [release]\n", strings.Join(reviewers, ", "))
+	if required || signed {
+		fmt.Fprintf(&b, "signing:\n  required: %t\n  allowedSigners: .gito/allowed_signers\n", required)
+	}
+	return b.String()
+}
+
+// sshkey NAME: an ed25519 key pair $WORK/NAME and $WORK/NAME.pub made by the real ssh-keygen.
+func cmdSSHKey(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sshkey NAME")
+	}
+	path := ts.MkAbs(args[0])
+	out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dev@example.com", "-f", path).CombinedOutput()
+	if err != nil {
+		ts.Fatalf("ssh-keygen: %v\n%s", err, out)
+	}
+}
+
+// no-secret-in VALUE PATH...: fail when VALUE occurs in any file under the paths.
+func cmdNoSecretIn(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || args[0] == "" {
+		ts.Fatalf("usage: no-secret-in VALUE PATH...")
+	}
+	secret := []byte(args[0])
+	for _, root := range args[1:] {
+		root = ts.MkAbs(root)
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			data, err := os.ReadFile(p)
+			if err == nil && strings.Contains(string(data), string(secret)) {
+				ts.Fatalf("secret found in %s", p)
+			}
+			return nil
+		})
+	}
+}
+
+func copyTree(ts *testscript.TestScript, src, dst string) {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	ts.Check(err)
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}

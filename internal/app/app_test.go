@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/iostreams"
+)
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("boom"), 1},
+		{cmdutil.FlagErrorf("--service is required"), 2},
+		{fmt.Errorf("wrapped: %w", cmdutil.FlagErrorf("x")), 2},
+		{&cmdutil.VerifyError{Err: errors.New("tampered")}, 3},
+		{&cmdutil.AuthError{Err: errors.New("no token")}, 4},
+		{fmt.Errorf("create PR: %w", forge.ErrAuth), 4},
+		{cmdutil.ErrCancel, 130},
+		{fmt.Errorf("push: %w", context.Canceled), 130},
+		{cmdutil.ErrSilent, 1},
+	}
+	for _, tt := range tests {
+		if got := ExitCode(tt.err); got != tt.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+
+func TestRunUsageErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{[]string{"release", "--env", "prod", "--version", "v1"}, 2, "gito: --service is required"},
+		{[]string{"release", "-s", "api", "--version", "v1"}, 2, "gito: --env is required"},
+		{[]string{"release", "-s", "api", "-e", "prod"}, 2, "gito: --version is required"},
+		{[]string{"release", "-s", "../etc", "-e", "prod", "--version", "v1"}, 2, `--service "../etc" is not a valid name`},
+		{[]string{"release", "-s", "api", "-e", "prod", "--version", "v1\nx: y"}, 2, "--version"},
+		{[]string{"release", "-s", "api", "-e", "prod", "--version", "v1", "--base", "-x"}, 2, `--base "-x" is not a valid branch name`},
+		{[]string{"release", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"release", "-s", "api", "-e", "prod", "--version", "v1"}, 2, "--repo is required"},
+		{[]string{"help", "exit-codes"}, 0, ""},
+	}
+	for _, tt := range tests {
+		ios, _, _, errOut := iostreams.Test()
+		f := NewFactory(func(string) string { return "" })
+		f.IOStreams = ios
+		f.Getenv = func(k string) string {
+			if k == "HOME" || k == "XDG_CONFIG_HOME" {
+				return t.TempDir()
+			}
+			return ""
+		}
+		code := Run(context.Background(), f, tt.args)
+		if code != tt.code {
+			t.Errorf("gito %q exit = %d, want %d (stderr %q)", tt.args, code, tt.code, errOut.String())
+		}
+		if tt.wantErr != "" {
+			first := strings.SplitN(errOut.String(), "\n", 2)[0]
+			if !strings.Contains(first, tt.wantErr) {
+				t.Errorf("gito %q stderr first line = %q, want %q", tt.args, first, tt.wantErr)
+			}
+		}
+	}
+}
+
+func TestUnknownCommandIsUsage(t *testing.T) {
+	t.Parallel()
+	ios, _, _, errOut := iostreams.Test()
+	f := NewFactory(func(string) string { return "" })
+	f.IOStreams = ios
+	if code := Run(context.Background(), f, []string{"relase"}); code != 2 {
+		t.Errorf("exit = %d, want 2; stderr %q", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), `unknown command "relase"`) {
+		t.Errorf("stderr = %q", errOut.String())
+	}
+}

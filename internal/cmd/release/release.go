@@ -1,0 +1,91 @@
+// Package release implements `gito release`.
+package release
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/pipeline"
+)
+
+// ReleaseOptions is what `gito release` needs; tests capture it through runF.
+type ReleaseOptions struct {
+	IO         *iostreams.IOStreams
+	Getenv     func(string) string
+	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time
+
+	cmdutil.ReleaseFlags
+	VersionArg string
+	Version    config.Version
+	Create     bool
+}
+
+// NewCmdRelease builds `gito release`.
+func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.Command {
+	opts := &ReleaseOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "release --service S --env E --version V",
+		Short: "Open (or update) the pull request that ships a version to an environment",
+		Long: `Rewrite the image tag (and digest) in the overlay of a service for one environment,
+sign the changed file, commit it on the branch gito/<env>/<service>, push, and open or update
+the overlay's one pull request. Prints the pull request URL.
+
+The edit keeps every other byte of the kustomization (comments, order, quoting), and the
+overlay must still render with kustomize and carry the new image, or nothing is written.`,
+		Example: `  # Ship v2.3.1 of api to prod
+  gito release --service api --env prod --version v2.3.1
+
+  # Pin a digest, open as draft, ask for a review
+  gito release -s api -e prod --version v2.3.1@sha256:<64 hex> --draft --reviewer alice
+
+  # See what would change, write nothing
+  gito release -s api -e staging --version v2.4.0-rc.1 --dry-run
+
+  # From CI: no terminal, token from GH_TOKEN, JSON out
+  gito release -s api -e prod --version "$TAG" --yes --json`,
+		Args:              cobra.NoArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
+				return err
+			}
+			if opts.VersionArg == "" {
+				return cmdutil.FlagErrorf("--version is required")
+			}
+			v, err := config.ParseVersion("--version", opts.VersionArg)
+			if err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+			opts.Version = v
+			if runF != nil {
+				return runF(opts)
+			}
+			return releaseRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
+	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
+	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	return cmd
+}
+
+func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
+	req := pipeline.Request{
+		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
+		Flags: opts.ReleaseFlags, Version: opts.Version, Create: opts.Create,
+	}
+	res, err := pipeline.Run(ctx, req)
+	if err != nil {
+		return err
+	}
+	return pipeline.Print(opts.IO, opts.JSON, res)
+}
+

@@ -1,0 +1,69 @@
+package cmdutil
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/gito-dev/gito/internal/config"
+)
+
+// ReleaseFlags are the flags release and rollback share (design.md "Shared flags").
+type ReleaseFlags struct {
+	Service    string
+	Env        string
+	Repo       string
+	Base       string
+	DryRun     bool
+	JSON       bool
+	Yes        bool
+	Draft      bool
+	AutoMerge  bool
+	Labels     []string
+	Reviewers  []string
+	SigningKey string
+}
+
+// AddReleaseFlags registers the shared flags on cmd.
+func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
+	f := cmd.Flags()
+	f.StringVarP(&fl.Service, "service", "s", "", "Service to release (a directory of the overlay layout)")
+	f.StringVarP(&fl.Env, "env", "e", "", "Environment to release to")
+	f.StringVar(&fl.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
+	f.StringVar(&fl.Base, "base", "", "Base branch of the pull request (default: .gito.yaml baseBranch, then the remote's HEAD)")
+	f.BoolVar(&fl.DryRun, "dry-run", false, "Show the diff and the planned branch and PR; write and push nothing")
+	f.BoolVar(&fl.JSON, "json", false, "Print the result as one JSON object on stdout")
+	f.BoolVarP(&fl.Yes, "yes", "y", false, "Do not ask for confirmation")
+	f.BoolVar(&fl.Draft, "draft", false, "Open the pull request as a draft")
+	f.BoolVar(&fl.AutoMerge, "auto-merge", false, "Merge the pull request automatically once checks pass")
+	f.StringArrayVar(&fl.Labels, "label", nil, "Add a label to the pull request (repeatable)")
+	f.StringArrayVar(&fl.Reviewers, "reviewer", nil, "Request a review from a user or org/team (repeatable)")
+	f.StringVar(&fl.SigningKey, "signing-key", "", "SSH private key that signs files and the commit (default: $GITO_SIGNING_KEY, git's user.signingkey, the ssh-agent)")
+}
+
+// Validate checks the service and env names and fills defaults from the environment.
+// Missing values are usage errors that name the flag.
+func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
+	if fl.Service == "" {
+		return FlagErrorf("--service is required")
+	}
+	if fl.Env == "" {
+		return FlagErrorf("--env is required")
+	}
+	if err := config.ValidateName("--service", fl.Service); err != nil {
+		return &FlagError{Err: err}
+	}
+	if err := config.ValidateName("--env", fl.Env); err != nil {
+		return &FlagError{Err: err}
+	}
+	if fl.Repo == "" {
+		fl.Repo = getenv("GITO_REPO")
+	}
+	if fl.SigningKey == "" {
+		fl.SigningKey = getenv("GITO_SIGNING_KEY")
+	}
+	if fl.Base != "" {
+		if err := ValidateBranch("--base", fl.Base); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package gitrepo
+
+import (
+	"errors"
+	"strings"
+)
+
+var (
+	// ErrAuth means the remote refused our credentials or asked for ones we could not give.
+	// The app maps it to exit code 4.
+	ErrAuth = errors.New("authentication failed")
+	// ErrStaleLease means the remote branch moved since it was read: the push was refused.
+	ErrStaleLease = errors.New("remote branch changed since it was read")
+	// ErrNothingToCommit means the worktree had no change to the given paths.
+	ErrNothingToCommit = errors.New("nothing to commit")
+)
+
+// Error is a failed git command, summarised to one line.
+type Error struct {
+	Command  string // the git subcommand, e.g. "fetch"
+	Line     string // the first meaningful line of stderr
+	Stderr   string // all of stderr, secrets redacted
+	ExitCode int    // -1 when git did not exit normally
+	kind     error  // ErrAuth or nil
+}
+
+func (e *Error) Error() string { return "git " + e.Command + ": " + e.Line }
+
+// Unwrap exposes the classified cause, so errors.Is(err, ErrAuth) works.
+func (e *Error) Unwrap() error { return e.kind }
+
+func newError(args []string, stderr string, runErr error, secrets []string) *Error {
+	for _, s := range secrets {
+		stderr = strings.ReplaceAll(stderr, s, "***")
+	}
+	e := &Error{Command: subcommand(args), Stderr: stderr, ExitCode: exitCode(runErr)}
+	e.Line = firstMeaningfulLine(stderr)
+	if e.Line == "" {
+		e.Line = runErr.Error()
+		for _, s := range secrets {
+			e.Line = strings.ReplaceAll(e.Line, s, "***")
+		}
+	}
+	if isAuthFailure(stderr) {
+		e.kind = ErrAuth
+	}
+	return e
+}
+
+// firstMeaningfulLine skips progress, hints and warnings and returns the first line that
+// says what went wrong.
+func firstMeaningfulLine(stderr string) string {
+	lines := strings.FieldsFunc(stderr, func(r rune) bool { return r == '\n' || r == '\r' })
+	var fallback string
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" || isNoise(l) {
+			continue
+		}
+		if strings.HasPrefix(l, "warning:") {
+			if fallback == "" {
+				fallback = l
+			}
+			continue
+		}
+		return l
+	}
+	return fallback
+}
+
+var noisePrefixes = []string{
+	"hint:", "Cloning into", "From ", "To ", "remote: Enumerating", "remote: Counting",
+	"remote: Compressing", "remote: Total", "Receiving objects", "Resolving deltas",
+	"Counting objects", "Compressing objects", "Writing objects", "Enumerating objects",
+	"Delta compression", "Total ", "Updating files", "Preparing worktree", "HEAD is now at",
+}
+
+func isNoise(l string) bool {
+	for _, p := range noisePrefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// authMarkers are what git, GitHub, GitLab and ssh print when credentials are wrong or missing.
+var authMarkers = []string{
+	"authentication failed",
+	"could not read username",
+	"could not read password",
+	"the requested url returned error: 401",
+	"the requested url returned error: 403",
+	"http basic: access denied",
+	"invalid username or password",
+	"permission denied (publickey",
+	"terminal prompts disabled",
+}
+
+func isAuthFailure(stderr string) bool {
+	s := strings.ToLower(stderr)
+	for _, m := range authMarkers {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,73 @@
+package gitrepo
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// remote is a parsed --repo value.
+type remote struct {
+	url    string // what git gets as origin
+	scheme string // http, https, ssh, git, file
+	host   string // host[:port] for network remotes
+	name   string // the cache directory name
+}
+
+var scpLike = regexp.MustCompile(`^(?:[^@/]+@)?([^:/]+):(.*)$`)
+
+// parseRemote accepts https/http/ssh/git URLs, scp-like ssh (git@host:path), file:// URLs and
+// local paths (relative ones are made absolute).
+func parseRemote(s string) (remote, error) {
+	if strings.TrimSpace(s) == "" {
+		return remote{}, fmt.Errorf("empty repository URL")
+	}
+	if strings.HasPrefix(s, "-") {
+		return remote{}, fmt.Errorf("invalid repository URL %q", s)
+	}
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return remote{}, fmt.Errorf("invalid repository URL: %w", err)
+		}
+		if _, hasPassword := u.User.Password(); hasPassword {
+			return remote{}, fmt.Errorf("repository URL must not hold a password: pass a token through the environment")
+		}
+		switch u.Scheme {
+		case "http", "https", "ssh", "git", "git+ssh", "ssh+git":
+			r := remote{url: s, scheme: u.Scheme, host: u.Host}
+			r.name = cacheName(u.Host+u.Path, s)
+			return r, nil
+		case "file":
+			p := filepath.Clean(u.Path)
+			return remote{url: "file://" + p, scheme: "file", name: cacheName("local"+p, "file://"+p)}, nil
+		default:
+			return remote{}, fmt.Errorf("unsupported repository URL scheme %q", u.Scheme)
+		}
+	}
+	if m := scpLike.FindStringSubmatch(s); m != nil {
+		return remote{url: s, scheme: "ssh", host: m[1], name: cacheName(m[1]+"/"+m[2], s)}, nil
+	}
+	abs, err := filepath.Abs(s)
+	if err != nil {
+		return remote{}, fmt.Errorf("resolve repository path %s: %w", s, err)
+	}
+	return remote{url: abs, scheme: "file", name: cacheName("local"+abs, abs)}, nil
+}
+
+var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// cacheName is a readable, filesystem-safe name plus a hash of the exact URL, so two URLs
+// that sanitise alike never share a cache.
+func cacheName(readable, exact string) string {
+	n := strings.Trim(unsafeNameChars.ReplaceAllString(readable, "_"), "._-")
+	if len(n) > 64 {
+		n = n[len(n)-64:]
+	}
+	sum := sha256.Sum256([]byte(exact))
+	return n + "-" + hex.EncodeToString(sum[:6])
+}

@@ -1,0 +1,248 @@
+package gitrepo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// OpenOptions says which remote to open and where its cache lives.
+type OpenOptions struct {
+	// CacheRoot is gito's cache directory (config.CacheDir).
+	CacheRoot string
+	// Remote is an https/http/ssh URL, an scp-like ssh address, a file:// URL or a local path.
+	Remote string
+	Auth   Auth
+	// Progress receives git's progress output (stderr) for clone and fetch; nil for none.
+	Progress io.Writer
+	// Git runs git; nil inherits the process environment.
+	Git *Git
+}
+
+// Repo is the cached, blobless clone of one remote.
+type Repo struct {
+	git       *Git
+	remote    remote
+	dir       string // the bare repository
+	lockPath  string
+	cacheRoot string
+	env       []string // credentials for this remote, added to every child
+	progress  io.Writer
+
+	mu            sync.Mutex
+	defaultBranch string
+}
+
+// Open returns the cache of opts.Remote, cloning it (blobless, bare) on first use and
+// fetching it with --prune otherwise. A lock file keeps parallel gito processes from racing.
+func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
+	rem, err := parseRemote(opts.Remote)
+	if err != nil {
+		return nil, err
+	}
+	if opts.CacheRoot == "" {
+		return nil, fmt.Errorf("open %s: no cache directory", rem.url)
+	}
+	g := opts.Git
+	if g == nil {
+		g = &Git{}
+	}
+	base := g.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	reposDir := filepath.Join(opts.CacheRoot, "repos")
+	if err := os.MkdirAll(reposDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create cache %s: %w", reposDir, err)
+	}
+	r := &Repo{
+		git:       g,
+		remote:    rem,
+		dir:       filepath.Join(reposDir, rem.name),
+		lockPath:  filepath.Join(reposDir, rem.name+".lock"),
+		cacheRoot: opts.CacheRoot,
+		env:       authEnv(opts.Auth, rem, base),
+		progress:  opts.Progress,
+	}
+	unlock, err := lockFile(ctx, r.lockPath)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
+	switch {
+	case err == nil:
+		err = r.fetch(ctx)
+	case errors.Is(err, fs.ErrNotExist):
+		err = r.clone(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update cache of %s: %w", rem.url, err)
+	}
+	return r, nil
+}
+
+// Dir is the bare repository of the cache.
+func (r *Repo) Dir() string { return r.dir }
+
+// URL is the remote as git sees it.
+func (r *Repo) URL() string { return r.remote.url }
+
+// RemoteRef is the cached remote-tracking ref of branch, usable as a NewWorktree base.
+func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
+
+func (r *Repo) fetch(ctx context.Context) error {
+	args := []string{"fetch", "--prune", "--no-tags"}
+	if r.progress != nil {
+		args = append(args, "--progress")
+	}
+	_, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress})
+	return err
+}
+
+// clone builds the cache in a temporary directory and renames it into place, so a cancelled
+// or failed clone never leaves a half-made cache behind.
+func (r *Repo) clone(ctx context.Context) error {
+	_ = os.RemoveAll(r.dir) // a directory without HEAD is debris
+	err := r.cloneInto(ctx, true)
+	var gitErr *Error
+	if errors.As(err, &gitErr) && !errors.Is(err, ErrAuth) && strings.Contains(gitErr.Stderr, "filter") {
+		err = r.cloneInto(ctx, false) // the remote refuses partial clone: take everything
+	}
+	return err
+}
+
+func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(r.dir), "."+filepath.Base(r.dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("create cache: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = os.RemoveAll(tmp)
+		}
+	}()
+	if _, err := r.git.output(ctx, "", nil, "init", "--quiet", "--bare", "--template=", tmp); err != nil {
+		return err
+	}
+	// The cache belongs to gito: tags are never needed, and gc must not detach into the
+	// background where it would outlive the lock.
+	settings := [][2]string{
+		{"remote.origin.url", r.remote.url},
+		{"remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
+		{"remote.origin.tagOpt", "--no-tags"},
+		{"gc.autoDetach", "false"},
+	}
+	for _, kv := range settings {
+		if _, err := r.git.output(ctx, tmp, nil, "config", kv[0], kv[1]); err != nil {
+			return err
+		}
+	}
+	args := []string{"fetch", "--no-tags"}
+	if blobless {
+		args = append(args, "--filter=blob:none")
+	}
+	if r.progress != nil {
+		args = append(args, "--progress")
+	}
+	if _, err := r.git.run(ctx, cmd{dir: tmp, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, r.dir); err != nil {
+		return fmt.Errorf("move cache into place: %w", err)
+	}
+	done = true
+	return nil
+}
+
+// DefaultBranch is the branch the remote's HEAD points to, asked once per Repo; when the
+// remote does not say (dumb HTTP), the cached origin/HEAD decides.
+func (r *Repo) DefaultBranch(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.defaultBranch != "" {
+		return r.defaultBranch, nil
+	}
+	out, err := r.git.output(ctx, r.dir, r.env, "ls-remote", "--symref", "origin", "HEAD")
+	if err != nil {
+		return "", fmt.Errorf("find default branch of %s: %w", r.remote.url, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if target, ok := strings.CutPrefix(line, "ref: refs/heads/"); ok {
+			if b, _, found := strings.Cut(target, "\tHEAD"); found {
+				r.defaultBranch = b
+				return b, nil
+			}
+		}
+	}
+	out, err = r.git.output(ctx, r.dir, nil, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+	if b, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "refs/remotes/origin/"); err == nil && ok {
+		r.defaultBranch = b
+		return b, nil
+	}
+	return "", fmt.Errorf("find default branch of %s: the remote does not name one; pass --base", r.remote.url)
+}
+
+// RemoteBranchSHA returns the commit of branch on the remote as of the last fetch.
+func (r *Repo) RemoteBranchSHA(ctx context.Context, branch string) (sha string, exists bool, err error) {
+	if err := checkBranch(branch); err != nil {
+		return "", false, err
+	}
+	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--quiet", "--verify", RemoteRef(branch)+"^{commit}")
+	var gitErr *Error
+	if errors.As(err, &gitErr) && gitErr.ExitCode == 1 {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read branch %s: %w", branch, err)
+	}
+	return strings.TrimSpace(string(out)), true, nil
+}
+
+// BranchExists reports whether branch exists on the remote as of the last fetch.
+func (r *Repo) BranchExists(ctx context.Context, branch string) (bool, error) {
+	_, ok, err := r.RemoteBranchSHA(ctx, branch)
+	return ok, err
+}
+
+// ListTree returns the names of the directories directly under prefix at ref, without a
+// checkout (trees are always in the cache). A prefix that does not exist yields none.
+func (r *Repo) ListTree(ctx context.Context, ref, prefix string) ([]string, error) {
+	if strings.HasPrefix(ref, "-") {
+		return nil, fmt.Errorf("invalid ref %q", ref)
+	}
+	spec := ref + ":" + strings.Trim(prefix, "/")
+	out, err := r.git.output(ctx, r.dir, nil, "ls-tree", "-z", spec)
+	var gitErr *Error
+	if errors.As(err, &gitErr) && gitErr.ExitCode == 128 &&
+		(strings.Contains(gitErr.Stderr, "Not a valid object name") || strings.Contains(gitErr.Stderr, "not a tree object")) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", spec, err)
+	}
+	var dirs []string
+	for _, entry := range bytes.Split(out, []byte{0}) {
+		meta, name, ok := bytes.Cut(entry, []byte{'\t'})
+		if ok && bytes.Contains(meta, []byte(" tree ")) {
+			dirs = append(dirs, string(name))
+		}
+	}
+	return dirs, nil
+}
+
+// checkBranch refuses names git would read as options or ref expressions.
+func checkBranch(b string) error {
+	if b == "" || strings.HasPrefix(b, "-") || strings.ContainsAny(b, " \t\n~^:?*[\\") || strings.Contains(b, "..") {
+		return fmt.Errorf("invalid branch name %q", b)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package gitrepo
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gito-dev/gito/internal/testutil/gitserver"
+)
+
+func TestCommitPushAndLease(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	const branch = "gito/prod/api"
+	file := "overlays/prod/api/kustomization.yaml"
+
+	release := func(tag string, opts CommitOptions) string {
+		t.Helper()
+		w := newWorktree(t, r, RemoteRef("main"))
+		writeFile(t, filepath.Join(w.Path(), file), "images:\n  - name: api\n    newTag: "+tag+"\n")
+		opts.Message = "release api " + tag + "\n\nGito-Version: " + tag + "\n"
+		opts.Paths = []string{file}
+		sha, err := w.Commit(ctx, opts)
+		if err != nil {
+			t.Fatalf("Commit(%s): %v", tag, err)
+		}
+		return sha
+	}
+
+	first := release("v2", CommitOptions{})
+	if err := r.Push(ctx, PushOptions{SHA: first, Branch: branch, DryRun: true}); err != nil {
+		t.Fatalf("dry-run Push: %v", err)
+	}
+	if got := gitserver.Head(t, bare, branch); got != "" {
+		t.Fatalf("dry run created the branch at %s", got)
+	}
+	if err := r.Push(ctx, PushOptions{SHA: first, Branch: branch}); err != nil {
+		t.Fatalf("Push new branch: %v", err)
+	}
+	if got := gitserver.Head(t, bare, branch); got != first {
+		t.Fatalf("remote branch at %q, want %q", got, first)
+	}
+	// The branch exists now: "must not exist" is a stale lease.
+	if err := r.Push(ctx, PushOptions{SHA: first, Branch: branch}); !errors.Is(err, ErrStaleLease) {
+		t.Errorf("Push over an existing branch = %v; want ErrStaleLease", err)
+	}
+
+	// A new release replaces the branch (not a fast-forward) when the lease holds...
+	second := release("v3", CommitOptions{AuthorName: "Release Bot", AuthorEmail: "bot@example.com"})
+	if err := r.Push(ctx, PushOptions{SHA: second, Branch: branch, ExpectedRemoteSHA: first}); err != nil {
+		t.Fatalf("Push replacing the branch: %v", err)
+	}
+	if got := gitserver.Head(t, bare, branch); got != second {
+		t.Fatalf("remote branch at %q, want %q", got, second)
+	}
+	// ...and is refused, in dry runs too, when someone moved it.
+	third := release("v4", CommitOptions{})
+	for _, dry := range []bool{true, false} {
+		err := r.Push(ctx, PushOptions{SHA: third, Branch: branch, ExpectedRemoteSHA: first, DryRun: dry})
+		if !errors.Is(err, ErrStaleLease) {
+			t.Errorf("Push with a stale lease (dry run %v) = %v; want ErrStaleLease", dry, err)
+		}
+	}
+	if got := gitserver.Head(t, bare, branch); got != second {
+		t.Errorf("stale push moved the branch to %q", got)
+	}
+
+	// Identities: the options win; without them and without config, gito's own.
+	r = openRepo(t, g, r.cacheRoot, bare, Auth{})
+	log, err := r.Log(ctx, RemoteRef(branch), file, 1)
+	if err != nil || len(log) != 1 {
+		t.Fatalf("Log = %v, %v", log, err)
+	}
+	if log[0].AuthorName != "Release Bot" || log[0].AuthorEmail != "bot@example.com" || log[0].Trailers["Gito-Version"] != "v3" {
+		t.Errorf("second release commit = %+v", log[0])
+	}
+	committer := gitserver.Git(t, gitserver.Env(t), bare, "", "log", "-1", "--format=%an <%ae>|%cn <%ce>", first)
+	if committer != "gito <gito@localhost>|gito <gito@localhost>" {
+		t.Errorf("default identity = %q", committer)
+	}
+}
+
+func TestCommitUsesConfiguredIdentityAndRefusesEmpty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	home, _ := envValue(g.Env, "HOME")
+	writeFile(t, filepath.Join(home, ".gitconfig"), "[user]\n\tname = Alice Doe\n\temail = alice@example.com\n")
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	w := newWorktree(t, r, RemoteRef("main"))
+	if _, err := w.Commit(ctx, CommitOptions{Message: "nothing"}); !errors.Is(err, ErrNothingToCommit) {
+		t.Errorf("Commit without changes = %v; want ErrNothingToCommit", err)
+	}
+	if _, err := w.Commit(ctx, CommitOptions{Message: "  "}); err == nil {
+		t.Error("Commit with an empty message succeeded")
+	}
+	if err := os.Remove(filepath.Join(w.Path(), "overlays/dev/worker/kustomization.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(w.Path(), "new.txt"), "x\n")
+	msg := "remove worker\n\n# not a comment: kept\n"
+	sha, err := w.Commit(ctx, CommitOptions{Message: msg})
+	if err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+	out := gitserver.Git(t, gitserver.Env(t), r.Dir(), "", "show", "--name-status", "--format=%an <%ae>|%cn <%ce>|%B", sha)
+	for _, want := range []string{"Alice Doe <alice@example.com>|Alice Doe <alice@example.com>|", "# not a comment: kept", "D\toverlays/dev/worker/kustomization.yaml", "A\tnew.txt"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("commit lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestSparseWorktree(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	w := newWorktree(t, r, RemoteRef("main"), "overlays/prod/api", "overlays/prod/api/../../../base/api/")
+	for p := range sampleFiles {
+		_, err := os.Stat(filepath.Join(w.Path(), p))
+		want := !strings.HasPrefix(p, "overlays/dev/")
+		if (err == nil) != want {
+			t.Errorf("%s checked out = %v, want %v", p, err == nil, want)
+		}
+	}
+	if err := w.AddSparseDirs(ctx, "overlays/dev/worker"); err != nil {
+		t.Fatalf("AddSparseDirs: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(w.Path(), "overlays/dev/worker/kustomization.yaml")); err != nil {
+		t.Errorf("added directory not checked out: %v", err)
+	}
+	writeFile(t, filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml"), "images: []\n")
+	sha, err := w.Commit(ctx, CommitOptions{Message: "edit", Paths: []string{"overlays/prod/api/kustomization.yaml"}})
+	if err != nil {
+		t.Fatalf("Commit in a sparse worktree: %v", err)
+	}
+	// Files outside the sparse cone are kept in the commit, not deleted.
+	tree := gitserver.Git(t, gitserver.Env(t), r.Dir(), "", "ls-tree", "-r", "--name-only", sha)
+	if !strings.Contains(tree, "overlays/dev/api/kustomization.yaml") {
+		t.Errorf("sparse commit lost files:\n%s", tree)
+	}
+	if _, err := r.NewWorktree(ctx, RemoteRef("main"), "../outside"); err == nil {
+		t.Error("a sparse directory outside the repository was accepted")
+	}
+}
+
+func TestCancelLeavesNoWorktree(t *testing.T) {
+	t.Parallel()
+	// Cancel as each step of NewWorktree starts: before and after the registration.
+	for _, step := range []string{"worktree", "sparse-checkout", "reset"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			bare := gitserver.NewBare(t, sampleFiles)
+			g, _ := newGit(t)
+			r := openRepo(t, g, t.TempDir(), bare, Auth{})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			hooked := *g
+			hooked.Hook = func(inv Invocation) {
+				if subcommand(inv.Args) == step {
+					cancel()
+				}
+			}
+			r.git = &hooked
+			w, err := r.NewWorktree(ctx, RemoteRef("main"), "overlays/prod/api")
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("NewWorktree = %v, %v; want context.Canceled", w, err)
+			}
+			assertNoWorktrees(t, r)
+		})
+	}
+}
+
+func TestRemoveAfterCancel(t *testing.T) {
+	t.Parallel()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	ctx, cancel := context.WithCancel(context.Background())
+	w, err := r.NewWorktree(ctx, RemoteRef("main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := w.Remove(); err != nil {
+		t.Fatalf("Remove after cancel: %v", err)
+	}
+	if err := w.Remove(); err != nil {
+		t.Errorf("second Remove: %v", err)
+	}
+	assertNoWorktrees(t, r)
+}

@@ -1,0 +1,129 @@
+package overlay
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// renderedImage is one container image in kustomize's output.
+type renderedImage struct {
+	Resource  string // "Deployment/api"
+	Container string
+	Ref       string // as rendered: name[:tag][@digest]
+	Name      string
+	Tag       string
+	Digest    string
+}
+
+// render builds the overlay at the absolute dir with krusty, with the same defaults as
+// `kustomize build` (load restrictions on, plugins off), and lists its container images.
+func render(fsys filesys.FileSystem, dir string) ([]renderedImage, error) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	m, err := k.Run(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []renderedImage
+	for _, rn := range m.ToRNodeSlice() {
+		if rn.GetKind() == "CustomResourceDefinition" {
+			continue // kustomize leaves images in CRDs alone
+		}
+		id := rn.GetKind() + "/" + rn.GetName()
+		walkContainers(rn.YNode(), func(container, ref string) {
+			name, tag, digest := splitImage(ref)
+			out = append(out, renderedImage{Resource: id, Container: container, Ref: ref, Name: name, Tag: tag, Digest: digest})
+		})
+	}
+	return out, nil
+}
+
+// walkContainers finds `image` in the items of any `containers` or `initContainers`
+// sequence, at any depth: the fields kustomize's image transformer rewrites.
+func walkContainers(n *yaml.Node, fn func(container, image string)) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			walkContainers(c, fn)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			walkContainers(val, fn)
+			if (key.Value == "containers" || key.Value == "initContainers") && val.Kind == yaml.SequenceNode {
+				for _, item := range val.Content {
+					name, image := scalarField(item, "name"), scalarField(item, "image")
+					if image != "" {
+						fn(name, image)
+					}
+				}
+			}
+		}
+	}
+}
+
+func scalarField(m *yaml.Node, key string) string {
+	if m.Kind != yaml.MappingNode {
+		return ""
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i+1].Kind == yaml.ScalarNode {
+			return m.Content[i+1].Value
+		}
+	}
+	return ""
+}
+
+// splitImage splits name[:tag][@digest] the way kustomize does: a colon before the first
+// slash belongs to a registry port, not a tag.
+func splitImage(ref string) (name, tag, digest string) {
+	rest := ref
+	if at := strings.IndexByte(rest, '@'); at >= 0 {
+		rest, digest = rest[:at], rest[at+1:]
+	}
+	slash := strings.IndexByte(rest, '/')
+	if colon := strings.LastIndexByte(rest, ':'); colon > slash {
+		return rest[:colon], rest[colon+1:], digest
+	}
+	return rest, "", digest
+}
+
+// usingImages returns the rendered images whose name is one of names.
+func usingImages(imgs []renderedImage, names []string) []renderedImage {
+	var out []renderedImage
+	for _, img := range imgs {
+		if slices.Contains(names, img.Name) {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
+// refsOf lists the distinct rendered references, sorted.
+func refsOf(imgs []renderedImage) []string {
+	var out []string
+	for _, img := range imgs {
+		out = append(out, img.Ref)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// kustomizeError flattens a kustomize error to one line with repo-relative paths.
+func kustomizeError(root string, err error) string {
+	msg := strings.ReplaceAll(err.Error(), root+string(filepath.Separator), "")
+	msg = strings.ReplaceAll(msg, root, ".")
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+func describe(img renderedImage) string {
+	if img.Container == "" {
+		return fmt.Sprintf("%s renders %s", img.Resource, img.Ref)
+	}
+	return fmt.Sprintf("%s container %s renders %s", img.Resource, img.Container, img.Ref)
+}

@@ -1,0 +1,112 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/release"
+)
+
+// JSONResult is the --json output of release and rollback (design.md). Field names are a
+// contract with bots: a test pins them.
+type JSONResult struct {
+	Action    string         `json:"action"`
+	Service   string         `json:"service"`
+	Env       string         `json:"env"`
+	From      string         `json:"from"`
+	To        string         `json:"to"`
+	Branch    string         `json:"branch"`
+	Commit    string         `json:"commit"`
+	Files     []string       `json:"files"`
+	PR        *JSONPR        `json:"pr"`
+	Signature *JSONSignature `json:"signature"`
+	Diff      string         `json:"diff,omitempty"`
+}
+
+// JSONPR names the pull request.
+type JSONPR struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+}
+
+// JSONSignature names the signature file of the kustomization and who signed it.
+type JSONSignature struct {
+	File   string `json:"file"`
+	Signer string `json:"signer"`
+}
+
+// ToJSON converts a result into its JSON shape.
+func ToJSON(r *Result) JSONResult {
+	p := r.Plan
+	out := JSONResult{
+		Action: r.Action, Service: p.Service, Env: p.Env, From: p.From, To: p.To.String(),
+		Branch: p.Branch, Commit: r.Commit, Files: p.Paths(),
+	}
+	if out.Files == nil {
+		out.Files = []string{}
+	}
+	if r.PR != nil {
+		out.PR = &JSONPR{Number: r.PR.Number, URL: r.PR.URL}
+	}
+	if len(p.SigFiles) > 0 {
+		out.Signature = &JSONSignature{File: p.SigFiles[0], Signer: p.Signer}
+	}
+	if r.Action == release.ActionPlanned {
+		out.Diff = p.Edit.Diff
+	}
+	return out
+}
+
+// Print writes the result: JSON, or the PR URL on stdout with a summary on stderr.
+func Print(ios *iostreams.IOStreams, asJSON bool, r *Result) error {
+	if asJSON {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ToJSON(r))
+	}
+	p := r.Plan
+	switch r.Action {
+	case release.ActionNoop:
+		fmt.Fprintf(ios.ErrOut, "%s in %s is already at %s on %s: nothing to do\n", p.Service, p.Env, p.To, p.Base)
+		if r.PR != nil {
+			fmt.Fprintln(ios.Out, r.PR.URL)
+		}
+	case release.ActionPlanned:
+		fmt.Fprint(ios.Out, p.Edit.Diff)
+		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s and %s (%s -> %s)\n", strings.Join(p.Paths(), ", "), p.Branch, plannedPR(r), orNone(p.From), p.To)
+		fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)
+	case release.ActionPushed:
+		fmt.Fprintf(ios.ErrOut, "pushed %s (%s) to %s; no forge is configured, so no pull request was opened\n", p.Branch, short(r.Commit), r.Remote)
+		fmt.Fprintln(ios.Out, p.Branch)
+	default:
+		fmt.Fprintf(ios.ErrOut, "%s pull request #%d: %s %s -> %s in %s\n", r.Action, r.PR.Number, p.Service, orNone(p.From), p.To, p.Env)
+		if p.Signer != "" {
+			fmt.Fprintf(ios.ErrOut, "signed by %s\n", p.Signer)
+		}
+		fmt.Fprintln(ios.Out, r.PR.URL)
+	}
+	return nil
+}
+
+func plannedPR(r *Result) string {
+	if r.PR != nil {
+		return fmt.Sprintf("update pull request #%d", r.PR.Number)
+	}
+	return "open a pull request"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}

@@ -1,0 +1,171 @@
+// Package pipeline runs one release or rollback from flags to pull request: open the
+// workspace, plan, confirm, apply, push, publish. release and rollback share it, so both
+// behave the same for noop, dry-run, JSON and exit codes.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/templates"
+	"github.com/gito-dev/gito/internal/workspace"
+)
+
+// Request is one release or rollback.
+type Request struct {
+	IO         *iostreams.IOStreams
+	Getenv     func(string) string
+	HTTPClient func() (*http.Client, error)
+	Flags      cmdutil.ReleaseFlags
+	Version    config.Version
+	Create     bool
+	Rollback   bool
+	// Workspace, when set, is an already opened workspace (rollback opens it to read
+	// history first). Run does not close it.
+	Workspace *workspace.Workspace
+}
+
+// Result is what Run did.
+type Result struct {
+	Action string
+	Plan   *release.Plan
+	Commit string
+	PR     *forge.PullRequest
+	Remote string
+}
+
+// Open opens the workspace for a request, with progress on stderr when it is a terminal.
+func Open(ctx context.Context, req Request) (*workspace.Workspace, error) {
+	return workspace.Open(ctx, workspace.Options{
+		Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv,
+		HTTPClient: req.HTTPClient, Progress: progressWriter(req.IO),
+	})
+}
+
+// Run executes the whole flow. Every check that can refuse (names, render, signing, token,
+// open PR lookup) runs before the first write, so a refusal leaves nothing behind.
+func Run(ctx context.Context, req Request) (*Result, error) {
+	ws := req.Workspace
+	if ws == nil {
+		var err error
+		if ws, err = Open(ctx, req); err != nil {
+			return nil, err
+		}
+		defer ws.Close()
+	}
+	say := progressFunc(req.IO)
+
+	signer, err := loadSigner(ctx, req, ws)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := release.MakePlan(ctx, release.Input{
+		Root: ws.Root(), Repo: ws.Config, Service: req.Flags.Service, Env: req.Flags.Env,
+		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
+		Labels: req.Flags.Labels, Reviewers: req.Flags.Reviewers,
+		Draft: req.Flags.Draft, AutoMerge: req.Flags.AutoMerge,
+		Signer: signer, Templates: templateSet(ws),
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, note := range plan.Edit.Notes {
+		fmt.Fprintln(req.IO.ErrOut, "note: "+note)
+	}
+	res := &Result{Plan: plan, Remote: ws.Remote}
+
+	// The open PR decides update-vs-create and proves the token works before any push.
+	var (
+		f        forge.Forge
+		existing *forge.PullRequest
+	)
+	if ws.HasForge() {
+		f, err = ws.Forge(ctx)
+		if err != nil && !(req.Flags.DryRun && errors.Is(err, forge.ErrAuth)) {
+			return nil, err
+		}
+		if f != nil {
+			say("Looking for an open pull request from %s", plan.Branch)
+			if existing, err = f.FindOpenPR(ctx, plan.Branch); err != nil {
+				return nil, fmt.Errorf("find open pull request from %s: %w", plan.Branch, err)
+			}
+		}
+	}
+
+	if plan.Noop {
+		res.Action = release.ActionNoop
+		res.PR = existing
+		if existing != nil {
+			fmt.Fprintf(req.IO.ErrOut, "warning: %s is already at %s on %s, but pull request #%d from %s is still open: close it if it is stale\n",
+				plan.Service, plan.To, ws.Base, existing.Number, plan.Branch)
+		}
+		return res, nil
+	}
+	if req.Flags.DryRun {
+		res.Action = release.ActionPlanned
+		res.PR = existing
+		return res, nil
+	}
+	if err := confirm(req, plan, existing); err != nil {
+		return nil, err
+	}
+
+	commitSigningKey := req.Flags.SigningKey
+	wt := committer{wt: ws.Worktree, signingKey: commitSigningKey}
+	sha, err := release.Apply(ctx, wt, plan)
+	if err != nil {
+		return nil, err
+	}
+	res.Commit = sha
+	expected, _, err := ws.Repo.RemoteBranchSHA(ctx, plan.Branch)
+	if err != nil {
+		return nil, err
+	}
+	if existing == nil && expected != "" {
+		// A branch left behind by a merged or closed PR: replace it, the lease still guards
+		// against a concurrent push.
+		say("Replacing stale branch %s", plan.Branch)
+	}
+	say("Pushing %s", plan.Branch)
+	if err := ws.Repo.Push(ctx, gitrepo.PushOptions{SHA: sha, Branch: plan.Branch, ExpectedRemoteSHA: expected}); err != nil {
+		return nil, fmt.Errorf("push %s: %w", plan.Branch, err)
+	}
+	if f == nil {
+		res.Action = release.ActionPushed
+		return res, nil
+	}
+	say("Publishing pull request")
+	pub, err := release.Publish(ctx, f, plan, existing)
+	if err != nil {
+		return nil, err
+	}
+	res.Action, res.PR = pub.Action, pub.PR
+	return res, nil
+}
+
+func templateSet(ws *workspace.Workspace) templates.Set {
+	if ws.Config.Templates == "" {
+		return templates.Set{}
+	}
+	return templates.Set{OverrideDir: ws.Abs(ws.Config.Templates)}
+}
+
+// committer adapts a gitrepo work tree to release.Committer.
+type committer struct {
+	wt         *gitrepo.Worktree
+	signingKey string
+}
+
+func (c committer) Path() string { return c.wt.Path() }
+
+func (c committer) Commit(ctx context.Context, message string, paths []string) (string, error) {
+	return c.wt.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
+}

@@ -1,0 +1,45 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/signing"
+	"github.com/gito-dev/gito/internal/workspace"
+)
+
+// loadSigner finds the key that signs the edited files. No key is fine unless the user named
+// one or the repo requires signatures; then it is an error before anything is written.
+func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (release.Signer, error) {
+	s, err := signing.LoadSigner(ctx, signing.KeySource{
+		KeyPath: req.Flags.SigningKey, Getenv: req.Getenv, GitConfig: signing.GitConfigReader(ws.Root()),
+	})
+	switch {
+	case err == nil:
+		return fileSigner{s}, nil
+	case !errors.Is(err, signing.ErrNoSigningKey):
+		return nil, err
+	case ws.Config.Signing.Required:
+		return nil, fmt.Errorf("%s requires signed files (signing.required): %w", config.FileName, err)
+	default:
+		fmt.Fprintln(req.IO.ErrOut, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+		return nil, nil
+	}
+}
+
+// fileSigner adapts a signing.Signer to release.Signer.
+type fileSigner struct{ s signing.Signer }
+
+func (f fileSigner) SignFile(relPath string, data []byte) ([]byte, error) {
+	return signing.SignBytes(relPath, data, f.s)
+}
+
+func (f fileSigner) Identity() string {
+	if p := f.s.Principal(); p != "" {
+		return p + " (" + f.s.Fingerprint() + ")"
+	}
+	return f.s.Fingerprint()
+}

@@ -1,0 +1,116 @@
+package release
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gito-dev/gito/templates"
+)
+
+// TemplateData is what commit.tmpl, pr-title.tmpl and pr-body.tmpl (and the rollback
+// variants) see. Field names are part of the template contract documented in the README.
+type TemplateData struct {
+	Service         string
+	Env             string
+	From            string // previous version, "(none)" when the image had no entry
+	To              string
+	Images          []ImageChange
+	Notes           []string
+	Diff            string
+	Signer          string
+	Branch          string
+	Base            string
+	Rollback        bool
+	RollbackCommand string
+}
+
+// ImageChange is one image's old and new reference.
+type ImageChange struct {
+	Name string
+	From string
+	To   string
+}
+
+// Trailer keys gito writes on every commit; history reads them back.
+const (
+	TrailerService  = "Gito-Service"
+	TrailerEnv      = "Gito-Env"
+	TrailerVersion  = "Gito-Version"
+	TrailerPrevious = "Gito-Previous"
+)
+
+func (p *Plan) templateData() TemplateData {
+	from := p.From
+	if from == "" {
+		from = "(none)"
+	}
+	d := TemplateData{
+		Service: p.Service, Env: p.Env, From: from, To: p.To.String(),
+		Notes: p.Edit.Notes, Diff: p.Edit.Diff, Signer: p.Signer,
+		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback,
+	}
+	for _, prev := range p.Edit.Previous {
+		d.Images = append(d.Images, ImageChange{Name: prev.Name, From: orNone(refVersion(prev.Tag, prev.Digest)), To: p.To.String()})
+	}
+	if len(d.Images) == 0 {
+		for _, c := range p.Edit.Changes {
+			d.Images = append(d.Images, ImageChange{Name: c.Image, From: orNone(refVersion(c.OldTag, c.OldDigest)), To: p.To.String()})
+		}
+	}
+	back := p.From
+	if back == "" {
+		back = "<version>"
+	}
+	d.RollbackCommand = fmt.Sprintf("gito rollback --service %s --env %s --to %s", p.Service, p.Env, back)
+	return d
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func (p *Plan) renderText(set templates.Set) error {
+	data := p.templateData()
+	titleTmpl, bodyTmpl := templates.PRTitle, templates.PRBody
+	if p.Rollback {
+		titleTmpl, bodyTmpl = templates.RollbackTitle, templates.RollbackBody
+	}
+	msg, err := set.Render(templates.Commit, data)
+	if err != nil {
+		return err
+	}
+	title, err := set.Render(titleTmpl, data)
+	if err != nil {
+		return err
+	}
+	body, err := set.Render(bodyTmpl, data)
+	if err != nil {
+		return err
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || strings.Contains(title, "\n") {
+		return fmt.Errorf("template %s must render one non-empty line, got %q", titleTmpl, title)
+	}
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return fmt.Errorf("template %s rendered an empty commit message", templates.Commit)
+	}
+	p.Title = title
+	p.Body = strings.TrimSpace(body) + "\n"
+	p.Commit = msg + "\n\n" + p.trailers()
+	return nil
+}
+
+// trailers are appended by code, not by the template, so an overridden template can never
+// drop what history and rollback rely on.
+func (p *Plan) trailers() string {
+	prev := p.From
+	if prev == "" {
+		prev = "none"
+	}
+	return fmt.Sprintf("%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
+		TrailerService, p.Service, TrailerEnv, p.Env, TrailerVersion, p.To.String(), TrailerPrevious, prev)
+}

@@ -1,0 +1,69 @@
+package signing
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/gito-dev/gito/internal/config"
+)
+
+// FindRoot returns the repository root for dir: git's top level, else the nearest ancestor
+// holding .gito.yaml (a `git archive` export in a pre-receive hook has no .git), else
+// fallback. The result has symlinks resolved so repo-relative paths come out clean.
+func FindRoot(ctx context.Context, dir, fallback string) string {
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel")
+	cmd.Dir = dir
+	if out, err := cmd.Output(); err == nil {
+		if top := strings.TrimSpace(string(out)); top != "" {
+			return resolve(top)
+		}
+	}
+	for d := resolve(dir); ; {
+		if _, err := os.Stat(filepath.Join(d, config.FileName)); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return resolve(fallback)
+}
+
+// RelPath returns path relative to root with forward slashes, and false when it lies outside.
+func RelPath(root, path string) (string, bool) {
+	// Resolve the directory only: a symlinked file keeps its own name (and namespace).
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", false
+	}
+	rel, err := filepath.Rel(resolve(root), filepath.Join(resolve(filepath.Dir(abs)), filepath.Base(abs)))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+func resolve(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}
+
+// IsKustomizationFile reports whether a base name is one kustomize reads.
+func IsKustomizationFile(name string) bool {
+	switch name {
+	case "kustomization.yaml", "kustomization.yml", "Kustomization":
+		return true
+	}
+	return false
+}

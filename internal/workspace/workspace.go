@@ -1,0 +1,232 @@
+// Package workspace opens the infra repo for one gito run: the cached partial clone
+// (fetched), the base branch, a private work tree at that base, its .gito.yaml, and the forge
+// the pull request goes to. Everything a command needs before planning a release.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/forge/forgeclient"
+	"github.com/gito-dev/gito/internal/gitrepo"
+)
+
+// Options says which infra repo to open and how.
+type Options struct {
+	Remote     string // --repo; already defaulted from GITO_REPO
+	Base       string // --base, or ""
+	Getenv     func(string) string
+	HTTPClient func() (*http.Client, error)
+	Progress   io.Writer // nil: silent
+	// NoWorktree skips the work tree (history reads the cache directly).
+	NoWorktree bool
+}
+
+// Workspace is an opened infra repo. Close removes the work tree.
+type Workspace struct {
+	Remote   string
+	Repo     *gitrepo.Repo
+	Worktree *gitrepo.Worktree
+	Config   *config.Repo
+	Base     string
+	Target   forge.Target
+
+	httpClient func() (*http.Client, error)
+	getenv     func(string) string
+	forge      forge.Forge
+}
+
+// ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the user config.
+func ResolveRemote(flag string, getenv func(string) string) (string, error) {
+	remote, _, err := resolveRemote(flag, getenv)
+	return remote, err
+}
+
+func resolveRemote(flag string, getenv func(string) string) (string, *config.User, error) {
+	user, err := config.LoadUser(getenv)
+	if err != nil {
+		return "", nil, err
+	}
+	if flag != "" {
+		return flag, user, nil
+	}
+	if user.Repo != "" {
+		return user.Repo, user, nil
+	}
+	return "", nil, cmdutil.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, or set repo: in %s", config.UserConfigPath(getenv))
+}
+
+// Open fetches the cache, resolves the base branch and checks out a private work tree.
+func Open(ctx context.Context, opts Options) (*Workspace, error) {
+	remote, user, err := resolveRemote(opts.Remote, opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv}
+	auth := gitAuthFor(remote, user, opts.Getenv)
+	progress(opts.Progress, "Fetching %s", redact(remote))
+	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
+		CacheRoot: config.CacheDir(opts.Getenv), Remote: remote, Auth: auth, Progress: opts.Progress,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+	}
+	if err := w.resolveBase(ctx, opts.Base); err != nil {
+		return nil, err
+	}
+	if !opts.NoWorktree {
+		w.Worktree, err = w.Repo.NewWorktree(ctx, "refs/remotes/origin/"+w.Base)
+		if err != nil {
+			return nil, fmt.Errorf("check out %s: %w", w.Base, err)
+		}
+		if w.Config, err = config.LoadRepo(w.Worktree.Path()); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	w.Target, err = forge.Detect(remote, w.Config.Forge)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+// resolveBase: --base, else .gito.yaml's baseBranch on the default branch, else the
+// remote's HEAD. The config read here is replaced by the base branch's own copy later.
+func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
+	def, err := w.Repo.DefaultBranch(ctx)
+	if err != nil {
+		return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
+	}
+	blobs, err := w.Repo.ReadBlobs(ctx, []string{"refs/remotes/origin/" + def + ":" + config.FileName})
+	if err != nil {
+		return fmt.Errorf("read %s: %w", config.FileName, err)
+	}
+	w.Config = &config.Repo{}
+	for _, data := range blobs {
+		if w.Config, err = config.ParseRepo(data); err != nil {
+			return err
+		}
+	}
+	w.Base = def
+	if w.Config.BaseBranch != "" {
+		w.Base = w.Config.BaseBranch
+	}
+	if flag != "" {
+		w.Base = flag
+	}
+	if _, ok, err := w.Repo.RemoteBranchSHA(ctx, w.Base); err != nil {
+		return err
+	} else if !ok {
+		what := "--base"
+		if flag == "" {
+			what = "the base branch"
+			if w.Config.BaseBranch != "" {
+				what = config.FileName + " baseBranch"
+			}
+		}
+		return fmt.Errorf("%s %q does not exist on %s", what, w.Base, redact(w.Remote))
+	}
+	return nil
+}
+
+// Root is the work tree's directory.
+func (w *Workspace) Root() string {
+	if w.Worktree == nil {
+		return ""
+	}
+	return w.Worktree.Path()
+}
+
+// HasForge reports whether pull requests can be opened (false for file remotes and
+// forge.type none).
+func (w *Workspace) HasForge() bool { return w.Target.Kind != "none" }
+
+// Forge returns the forge client, building it on first use. A missing token is an
+// authentication error (exit 4) that names the variable to set.
+func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
+	if w.forge != nil {
+		return w.forge, nil
+	}
+	if !w.HasForge() {
+		return nil, errors.New("no forge configured for this repo")
+	}
+	tok, err := forge.LookupToken(w.Target.Kind, w.Target.Host, w.getenv)
+	if err != nil {
+		return nil, err
+	}
+	client, err := w.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	f, err := forgeclient.New(ctx, client, w.Target, tok)
+	if err != nil {
+		return nil, err
+	}
+	w.forge = f
+	return f, nil
+}
+
+// Close removes the work tree. Safe to call more than once.
+func (w *Workspace) Close() {
+	if w.Worktree != nil {
+		w.Worktree.Remove()
+		w.Worktree = nil
+	}
+}
+
+// Abs returns the absolute path of a repo-relative file in the work tree.
+func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), filepath.FromSlash(rel)) }
+
+// gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
+// remote's own host, never another host's. The host's forge comes from the URL (github.com,
+// gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
+// the clone. Other remotes use the user's own git credentials.
+func gitAuthFor(remote string, user *config.User, getenv func(string) string) gitrepo.Auth {
+	u, err := url.Parse(remote)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return gitrepo.Auth{}
+	}
+	kind := user.Hosts[u.Host]
+	if kind == "" {
+		target, err := forge.Detect(remote, config.Forge{})
+		if err != nil {
+			return gitrepo.Auth{}
+		}
+		kind = target.Kind
+	}
+	if kind != forge.KindGitHub && kind != forge.KindGitLab {
+		return gitrepo.Auth{}
+	}
+	tok, err := forge.LookupToken(kind, u.Host, getenv)
+	if err != nil {
+		return gitrepo.Auth{}
+	}
+	return gitAuth(kind, tok)
+}
+
+func gitAuth(kind string, tok forge.Token) gitrepo.Auth {
+	user := "x-access-token"
+	if kind == "gitlab" {
+		user = "oauth2"
+		if tok.JobToken {
+			user = "gitlab-ci-token"
+		}
+	}
+	return gitrepo.Auth{Token: tok.Value, Username: user}
+}
+
+func progress(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format+"\n", args...)
+	}
+}

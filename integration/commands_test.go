@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,6 +28,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"infra":        cmdInfra,
 		"sshkey":       cmdSSHKey,
 		"no-secret-in": cmdNoSecretIn,
+		"status":       cmdStatus,
 	}
 }
 
@@ -121,6 +123,29 @@ func cmdForgeWrites(ts *testscript.TestScript, neg bool, args []string) {
 	got := mustForge(ts).writes()
 	if (got == want) == neg {
 		ts.Fatalf("forge received %d writes, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// status CODE PROGRAM ARGS...: run a program and require that exact exit code; its output
+// is then checked with stdout/stderr like exec's.
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: status CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("status: %q is not an exit code", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			ts.Fatalf("status: %v", err)
+		}
+		got = exitErr.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
 }
 

@@ -4,8 +4,10 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -52,5 +54,11 @@ func params(t *testing.T, dir, forgeKind string) testscript.Params {
 			return setupEnv(env, forgeKind, fixture, realGit)
 		},
 		Cmds: commands(),
+		Condition: func(cond string) (bool, error) {
+			if kind, ok := strings.CutPrefix(cond, "forge:"); ok {
+				return kind == forgeKind, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	}
 }

@@ -36,7 +36,6 @@ func TestExitCode(t *testing.T) {
 	}
 }
 
-
 func TestRunUsageErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -100,9 +100,12 @@ func TestShellCompletion(t *testing.T) {
 		{name: "command prefix", line: "gito vers", want: []string{"version"}},
 		{name: "flags", line: "gito version --", want: []string{"--help", "--json"}},
 		{name: "services from --repo", line: "gito release --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "release"},
-		{name: "envs from GITO_REPO", line: "gito release --env ", env: []string{"GITO_REPO=" + fixture}, want: []string{"dev", "prod", "staging"}, needs: "release"},
-		{name: "envs with -s given", line: "gito release --repo " + fixture + " -s api --env ", want: []string{"dev", "prod", "staging"}, needs: "release"},
+		{name: "service prefix", line: "gito release --repo " + fixture + " -s w", want: []string{"web"}, needs: "release"},
+		{name: "services from GITO_REPO", line: "gito release --service ", env: []string{"GITO_REPO=" + fixture}, want: []string{"api", "web"}, needs: "release"},
+		{name: "envs of a service", line: "gito release --repo " + fixture + " -s api --env ", want: []string{"dev", "prod", "staging"}, needs: "release"},
+		{name: "envs before the service", line: "gito release --repo " + fixture + " --env ", want: []string{"dev", "prod", "staging"}, needs: "release"},
 		{name: "services for rollback", line: "gito rollback --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "rollback"},
+		{name: "services for history", line: "gito history --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "history"},
 	}
 
 	shells := []struct {

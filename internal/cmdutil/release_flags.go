@@ -54,6 +54,9 @@ func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 	if err := config.ValidateName("--env", fl.Env); err != nil {
 		return &FlagError{Err: err}
 	}
+	if fl.Draft && fl.AutoMerge {
+		return FlagErrorf("--draft and --auto-merge cannot be combined: a draft pull request never merges")
+	}
 	if fl.Repo == "" {
 		fl.Repo = getenv("GITO_REPO")
 	}

@@ -67,6 +67,9 @@ type Signing struct {
 // DefaultAllowedSigners is where allowed signers live when .gito.yaml does not say.
 const DefaultAllowedSigners = ".gito/allowed_signers"
 
+// DefaultTemplatesDir holds template overrides when .gito.yaml does not name a directory.
+const DefaultTemplatesDir = ".gito/templates"
+
 // ImagesFor returns the images configured for a service, defaulting to the service name.
 func (r *Repo) ImagesFor(service string) []string {
 	if s, ok := r.Services[service]; ok && len(s.Images) > 0 {

@@ -47,25 +47,45 @@ func newError(args []string, stderr string, runErr error, secrets []string) *Err
 	return e
 }
 
-// firstMeaningfulLine skips progress, hints and warnings and returns the first line that
-// says what went wrong.
+// firstMeaningfulLine returns the line that best says what went wrong: git's first own
+// fatal or error line unless it is a generic one, else the first line that is not progress,
+// a hint or a warning, else the first warning.
 func firstMeaningfulLine(stderr string) string {
 	lines := strings.FieldsFunc(stderr, func(r rune) bool { return r == '\n' || r == '\r' })
-	var fallback string
+	var other, warning string
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
-		if l == "" || isNoise(l) {
-			continue
-		}
-		if strings.HasPrefix(l, "warning:") {
-			if fallback == "" {
-				fallback = l
+		switch {
+		case l == "" || isNoise(l):
+		case strings.HasPrefix(l, "warning:"):
+			if warning == "" {
+				warning = l
 			}
-			continue
+		case (strings.HasPrefix(l, "fatal:") || strings.HasPrefix(l, "error:")) && !isGeneric(l):
+			return l
+		case other == "":
+			other = l
 		}
-		return l
 	}
-	return fallback
+	if other != "" {
+		return other
+	}
+	return warning
+}
+
+// genericLines follow a more specific message (from ssh or the remote) and add nothing.
+var genericLines = []string{
+	"fatal: Could not read from remote repository",
+	"error: failed to push some refs",
+}
+
+func isGeneric(l string) bool {
+	for _, g := range genericLines {
+		if strings.HasPrefix(l, g) {
+			return true
+		}
+	}
+	return false
 }
 
 var noisePrefixes = []string{

@@ -66,7 +66,11 @@ var unsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 func cacheName(readable, exact string) string {
 	n := strings.Trim(unsafeNameChars.ReplaceAllString(readable, "_"), "._-")
 	if len(n) > 64 {
+		// Keep the end (the repository's own name), starting at a word boundary.
 		n = n[len(n)-64:]
+		if i := strings.IndexAny(n, "_."); i >= 0 && i < len(n)-1 {
+			n = n[i+1:]
+		}
 	}
 	sum := sha256.Sum256([]byte(exact))
 	return n + "-" + hex.EncodeToString(sum[:6])

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"runtime"
 	"slices"
@@ -114,12 +115,12 @@ func Load(ctx context.Context, req Request) ([]Release, error) {
 				specs = append(specs, c.SHA+":"+p)
 			}
 		}
-		got, err := req.Source.ReadBlobs(ctx, specs)
-		if err != nil {
-			return nil, fmt.Errorf("history of %s: %w", strings.Join(req.Paths, ", "), err)
-		}
-		for k, v := range got {
-			blobs[k] = v
+		if len(specs) > 0 {
+			got, err := req.Source.ReadBlobs(ctx, specs)
+			if err != nil {
+				return nil, fmt.Errorf("history of %s: %w", strings.Join(req.Paths, ", "), err)
+			}
+			maps.Copy(blobs, got)
 		}
 		for i, st := range statesAt(fresh, req, read, blobs) {
 			states[fresh[i]] = st

@@ -40,7 +40,8 @@ func (r ImageRef) String() string {
 	return s
 }
 
-// ImageReader extracts the image references of a kustomization or patch file.
+// ImageReader extracts the image references of a kustomization or patch file. Load calls it
+// from several goroutines at once.
 type ImageReader func(file []byte) ([]ImageRef, error)
 
 // ReadImages is the default ImageReader. It reads, from every YAML document of file, the

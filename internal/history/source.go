@@ -133,7 +133,7 @@ func (g ExecGit) ReadBlobs(ctx context.Context, specs []string) (map[string][]by
 			return nil, fmt.Errorf("git cat-file: object name %q contains a line break", s)
 		}
 	}
-	cmd := g.command(ctx, "cat-file", "--batch")
+	cmd := g.command(ctx, "cat-file", "--batch", "--buffer")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()

@@ -18,7 +18,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 )
 
-// KustomizationNames are the file names kustomize accepts, in the order it tries them.
+// kustomizationNames are the file names kustomize accepts, in the order it tries them.
 var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
 
 // Overlay is the directory of one (service, env). Paths are repo-relative with slashes.

@@ -100,7 +100,7 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 
 func validateImageName(img string) error {
 	name, tag, digest := splitImage(img)
-	if img == "" || strings.ContainsAny(img, " \t\r\n") || tag != "" || digest != "" || name != img {
+	if img == "" || strings.ContainsAny(img, " \t\r\n") || tag != "" || digest != "" || name == "" {
 		return fmt.Errorf("image %q is not an image name without tag or digest (check services.*.images in %s)", img, config.FileName)
 	}
 	return nil

@@ -15,8 +15,8 @@ import (
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/release"
-	"github.com/gito-dev/gito/templates"
 	"github.com/gito-dev/gito/internal/workspace"
+	"github.com/gito-dev/gito/templates"
 )
 
 // Request is one release or rollback.
@@ -151,11 +151,14 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// templateSet reads overrides from .gito.yaml's templates directory, by default
+// .gito/templates; a file missing there falls back to the embedded template.
 func templateSet(ws *workspace.Workspace) templates.Set {
-	if ws.Config.Templates == "" {
-		return templates.Set{}
+	dir := ws.Config.Templates
+	if dir == "" {
+		dir = config.DefaultTemplatesDir
 	}
-	return templates.Set{OverrideDir: ws.Abs(ws.Config.Templates)}
+	return templates.Set{OverrideDir: ws.Abs(dir)}
 }
 
 // committer adapts a gitrepo work tree to release.Committer.

@@ -99,6 +99,9 @@ func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 		AutoMerge: in.AutoMerge || envCfg.AutoMerge,
 		Noop:      edit.Noop,
 	}
+	if p.Draft && p.AutoMerge {
+		return nil, fmt.Errorf("%s environments.%s asks for a draft with auto-merge (from flags or config): a draft pull request never merges", config.FileName, in.Env)
+	}
 	if len(edit.Previous) > 0 {
 		p.From = refVersion(edit.Previous[0].Tag, edit.Previous[0].Digest)
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // FindRoot returns the repository root for dir: git's top level, else the nearest ancestor
-// holding .gito.yaml (a `git archive` export in a pre-receive hook has no .git), else
-// fallback. The result has symlinks resolved so repo-relative paths come out clean.
+// holding .gito.yaml or .gito/ (a tree exported by a hook, or the tarball Argo CD hands a
+// plugin, has no .git), else fallback. The result has symlinks resolved so repo-relative paths come out clean.
 func FindRoot(ctx context.Context, dir, fallback string) string {
 	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel")
 	cmd.Dir = dir
@@ -22,7 +22,7 @@ func FindRoot(ctx context.Context, dir, fallback string) string {
 		}
 	}
 	for d := resolve(dir); ; {
-		if _, err := os.Stat(filepath.Join(d, config.FileName)); err == nil {
+		if isRepoRoot(d) {
 			return d
 		}
 		parent := filepath.Dir(d)
@@ -66,4 +66,12 @@ func IsKustomizationFile(name string) bool {
 		return true
 	}
 	return false
+}
+
+func isRepoRoot(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, config.FileName)); err == nil && fi.Mode().IsRegular() {
+		return true
+	}
+	fi, err := os.Stat(filepath.Join(dir, ".gito"))
+	return err == nil && fi.IsDir()
 }

@@ -124,6 +124,7 @@ func (r Result) fail(s Status, format string, args ...any) Result {
 // `ssh-keygen -Y verify` does. When none does, the most specific reason wins: a window
 // problem on a line whose namespaces fit beats a namespace refusal, which beats an unknown key.
 func (a *AllowedSigners) authorize(key ssh.PublicKey, namespace string, now time.Time) (principal string, status Status, msg string) {
+	now = now.Truncate(time.Second) // OpenSSH compares whole seconds
 	status, msg = StatusUnknownKey, fmt.Sprintf("key %s is not in %s", fingerprintOf(key), a.Name)
 	rank := map[Status]int{StatusUnknownKey: 0, StatusNotAllowed: 1, StatusTampered: 2, StatusExpired: 3}
 	worse := func(s Status, p, m string) {

@@ -88,4 +88,3 @@ func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
 	}
 	return pipeline.Print(opts.IO, opts.JSON, res)
 }
-

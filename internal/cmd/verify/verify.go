@@ -34,6 +34,8 @@ type VerifyOptions struct {
 	AllowedSigners string
 	// Required fails unsigned files whatever .gito.yaml says.
 	Required bool
+	// Root overrides repository root detection (git, then .gito.yaml or .gito/ upwards).
+	Root string
 }
 
 // NewCmdVerify builds `gito verify`.
@@ -78,6 +80,7 @@ GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signin
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print an array of results as JSON")
 	cmd.Flags().StringVar(&opts.AllowedSigners, "allowed-signers", getenv("GITO_ALLOWED_SIGNERS"), "Allowed signers `file` to trust instead of the repository's (env GITO_ALLOWED_SIGNERS)")
+	cmd.Flags().StringVar(&opts.Root, "root", getenv("GITO_ROOT"), "Repository root `dir` that signature paths are relative to (default: git top level, or the nearest directory with .gito.yaml or .gito/)")
 	cmd.Flags().BoolVar(&opts.Required, "required", isTrue(getenv("GITO_VERIFY_REQUIRED")), "Fail unsigned files even when .gito.yaml makes signing optional (env GITO_VERIFY_REQUIRED)")
 	return cmd
 }
@@ -109,6 +112,15 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		}
 	}
 	root := signing.FindRoot(ctx, start, workDir)
+	if opts.Root != "" {
+		root = opts.Root
+		if !filepath.IsAbs(root) {
+			root = filepath.Join(workDir, root)
+		}
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			return cmdutil.FlagErrorf("--root %s is not a directory", opts.Root)
+		}
+	}
 	if len(targets) == 0 {
 		targets = []string{root}
 	}

@@ -367,3 +367,95 @@ func remove(t *testing.T, r *repo, rel string) {
 		t.Fatal(err)
 	}
 }
+
+// In a hook or Argo CD the tree is untrusted: a push that adds its own key to the repo's
+// allowed_signers, or switches signing off, must still fail against pinned settings.
+func TestVerifyPinnedTrust(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t, "signing:\n  required: false\n", "")
+	pinned := filepath.Join(t.TempDir(), "allowed_signers")
+	if err := os.WriteFile(pinned, []byte(r.read(t, ".gito/allowed_signers")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The "push": mallory re-signs prod with her key and trusts it in the repo's file.
+	malloryKey := filepath.Join(t.TempDir(), "id_mallory")
+	run(t, "", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mallory", "-f", malloryKey)
+	pub, _ := os.ReadFile(malloryKey + ".pub")
+	r.write(t, ".gito/allowed_signers", r.read(t, ".gito/allowed_signers")+"alice@example.com "+string(pub))
+	mallory, err := signing.LoadSigner(t.Context(), signing.KeySource{KeyPath: malloryKey, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signing.SignFile(r.root, "overlays/prod/api/kustomization.yaml", mallory); err != nil {
+		t.Fatal(err)
+	}
+	remove(t, r, "overlays/prod/web/kustomization.yaml.sig")
+
+	if _, _, err := execVerify(t, r.root, time.Now(), "overlays/prod"); err != nil {
+		t.Fatalf("with the repo's own trust the push passes (that is the point of pinning): %v", err)
+	}
+	stdout, _, err := execVerify(t, r.root, time.Now(), "--allowed-signers", pinned, "--required", "overlays/prod")
+	var verifyErr *cmdutil.VerifyError
+	if !errors.As(err, &verifyErr) {
+		t.Fatalf("pinned: error %v, want VerifyError", err)
+	}
+	for _, want := range []string{
+		"FAIL overlays/prod/api/kustomization.yaml  unknown-key: key SHA256:",
+		"is not in " + pinned,
+		"FAIL overlays/prod/web/kustomization.yaml  unsigned: no signature file",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestNewCmdVerifyEnvDefaults(t *testing.T) {
+	t.Parallel()
+	ios, _, _, _ := iostreams.Test()
+	env := map[string]string{"GITO_ALLOWED_SIGNERS": "/etc/gito/allowed_signers", "GITO_VERIFY_REQUIRED": "1"}
+	var got *VerifyOptions
+	cmd := NewCmdVerify(&cmdutil.Factory{IOStreams: ios, Getenv: func(k string) string { return env[k] }}, func(o *VerifyOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"."})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.AllowedSigners != "/etc/gito/allowed_signers" || !got.Required {
+		t.Errorf("env defaults not applied: %+v", got)
+	}
+	cmd = NewCmdVerify(&cmdutil.Factory{IOStreams: ios, Getenv: func(k string) string { return env[k] }}, func(o *VerifyOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--allowed-signers", "mine", "--required=false"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.AllowedSigners != "mine" || got.Required {
+		t.Errorf("flags must beat env: %+v", got)
+	}
+}
+
+// Argo CD hands a plugin a tarball that may lack .git; --root (or .gito/) says where paths start.
+func TestVerifyRootOverride(t *testing.T) {
+	t.Parallel()
+	r := newRepo(t, "", "")
+	if err := os.RemoveAll(filepath.Join(r.root, ".git")); err != nil {
+		t.Fatal(err)
+	}
+	app := filepath.Join(r.root, "overlays/prod/api")
+	want := "ok   overlays/prod/api/kustomization.yaml  alice@example.com " + r.fingerprint + "\n"
+	// No .git and no .gito.yaml: .gito/ marks the root.
+	if stdout, _, err := execVerify(t, app, time.Now(), "."); err != nil || stdout != want {
+		t.Errorf("found by .gito/: %v\n%s", err, stdout)
+	}
+	if stdout, _, err := execVerify(t, app, time.Now(), "--root", "../../..", "."); err != nil || stdout != want {
+		t.Errorf("--root: %v\n%s", err, stdout)
+	}
+	// A wrong root shifts every namespace: the signature no longer fits.
+	stdout, _, err := execVerify(t, app, time.Now(), "--root", "..", "--allowed-signers", filepath.Join(r.root, ".gito/allowed_signers"), ".")
+	var verifyErr *cmdutil.VerifyError
+	if !errors.As(err, &verifyErr) || !strings.Contains(stdout, "FAIL api/kustomization.yaml  tampered: signature was made for gito:overlays/prod/api/kustomization.yaml, not gito:api/kustomization.yaml") {
+		t.Errorf("wrong root: %v\n%s", err, stdout)
+	}
+	if _, _, err := execVerify(t, app, time.Now(), "--root", "nope", "."); err == nil || !strings.Contains(err.Error(), "--root nope is not a directory") {
+		t.Errorf("bad --root: %v", err)
+	}
+}

@@ -79,7 +79,7 @@ func verifyOutput(out []byte, want []*yaml.Node) error {
 		return fmt.Errorf("edit would change the number of YAML documents; the file was left alone")
 	}
 	for i := range got {
-		if path, ok := sameNode(got[i], want[i], ""); !ok {
+		if path, ok := sameNode(got[i], want[i]); !ok {
 			return fmt.Errorf("edit would change the meaning of %s; the file was left alone", path)
 		}
 	}
@@ -88,37 +88,34 @@ func verifyOutput(out []byte, want []*yaml.Node) error {
 
 // sameNode compares two trees by kind, resolved tag, value and anchors, ignoring style,
 // comments and positions. It returns the path of the first difference.
-func sameNode(a, b *yaml.Node, path string) (string, bool) {
-	if a.Kind != b.Kind || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) {
-		return orRoot(path), false
-	}
-	switch a.Kind {
-	case yaml.ScalarNode:
-		if a.ShortTag() != b.ShortTag() || a.Value != b.Value {
-			return orRoot(path), false
+func sameNode(a, b *yaml.Node) (string, bool) {
+	if path := firstDifference(a, b); path != nil {
+		if len(path) == 0 {
+			return "the document", false
 		}
-	case yaml.AliasNode:
-		if a.Value != b.Value {
-			return orRoot(path), false
-		}
-	}
-	for i := range a.Content {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		if a.Kind == yaml.MappingNode && i%2 == 1 {
-			p = path + "." + a.Content[i-1].Value
-		}
-		if where, ok := sameNode(a.Content[i], b.Content[i], p); !ok {
-			return where, false
-		}
+		return strings.TrimPrefix(strings.Join(path, ""), "."), false
 	}
 	return "", true
 }
 
-func orRoot(path string) string {
-	if path == "" {
-		return "the document"
+// firstDifference returns nil when the trees match, else the path to the first difference
+// (built only on the way out, so deep documents cost no string building).
+func firstDifference(a, b *yaml.Node) []string {
+	if a.Kind != b.Kind || a.Anchor != b.Anchor || len(a.Content) != len(b.Content) ||
+		(a.Kind == yaml.ScalarNode && (a.ShortTag() != b.ShortTag() || a.Value != b.Value)) ||
+		(a.Kind == yaml.AliasNode && a.Value != b.Value) {
+		return []string{}
 	}
-	return strings.TrimPrefix(path, ".")
+	for i := range a.Content {
+		if path := firstDifference(a.Content[i], b.Content[i]); path != nil {
+			step := fmt.Sprintf("[%d]", i)
+			if a.Kind == yaml.MappingNode && i%2 == 1 {
+				step = "." + a.Content[i-1].Value
+			}
+			return append([]string{step}, path...)
+		}
+	}
+	return nil
 }
 
 // strNode builds a plain string scalar for the expected tree.

@@ -104,6 +104,9 @@ func readEntry(e *yaml.Node) (entryFields, error) {
 		if v == nil {
 			continue
 		}
+		if v.Kind == yaml.AliasNode {
+			return f, fmt.Errorf("line %d: images entry %s is an alias", v.Line, field.key)
+		}
 		if v.Kind != yaml.ScalarNode {
 			return f, fmt.Errorf("line %d: images entry %s is not a string", v.Line, field.key)
 		}
@@ -119,15 +122,15 @@ func scalarString(n *yaml.Node) string {
 	return n.Value
 }
 
-// matchesEntry applies kustomize's rule with the entry's name (or newName) as the pattern
-// and the configured image name as the reference.
+// matches applies kustomize's rule with the entry's name (or newName) as the pattern and
+// the configured image name as the reference. Only string names count: kustomize reads
+// `name: 123` as no name at all.
 func (f entryFields) matches(m *imageMatcher, names []string) bool {
 	for _, n := range names {
-		if f.name != nil && f.name.Value != "" && m.matches(n, f.name.Value) {
-			return true
-		}
-		if f.newName != nil && f.newName.Value != "" && m.matches(n, f.newName.Value) {
-			return true
+		for _, pattern := range []*yaml.Node{f.name, f.newName} {
+			if pattern != nil && pattern.ShortTag() == "!!str" && pattern.Value != "" && m.matches(n, pattern.Value) {
+				return true
+			}
 		}
 	}
 	return false

@@ -320,8 +320,8 @@ func (m Model) selected() (int, bool) {
 	return m.visible[m.cursor], true
 }
 
-// applyFilter keeps the releases whose version, digest, author, PR, commit, subject or
-// images contain the filter, ignoring case, and puts the cursor on the first of them.
+// applyFilter keeps the releases whose version, digest, author, PR, commit or subject
+// contain the filter, ignoring case, and puts the cursor on the first of them.
 func (m *Model) applyFilter() {
 	m.visible = m.visible[:0]
 	f := strings.ToLower(m.filter)
@@ -337,9 +337,6 @@ func searchText(r history.Release) string {
 	parts := []string{r.Version, r.Digest, r.Author, r.Commit, r.Subject}
 	if r.PR > 0 {
 		parts = append(parts, "#"+strconv.Itoa(r.PR))
-	}
-	for _, img := range r.Images {
-		parts = append(parts, img.String())
 	}
 	return strings.ToLower(strings.Join(parts, "\n"))
 }

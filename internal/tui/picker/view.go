@@ -39,6 +39,8 @@ func (m Model) fit(lines []string) string {
 		lines = append(lines[:m.height-1:m.height-1], lines[len(lines)-1])
 	}
 	for i, l := range lines {
+		l = strings.TrimRight(l, " ")
+		lines[i] = l
 		if m.width > 0 && ansi.StringWidth(l) > m.width {
 			lines[i] = ansi.Truncate(l, m.width, "…")
 		}
@@ -58,7 +60,7 @@ func (m Model) loadingView() []string {
 	return []string{
 		m.title(),
 		"",
-		m.spinner.View() + " Loading the history of " + m.opts.Service + " in " + m.opts.Env + m.onRef() + "…",
+		m.spinner.View() + "Loading the history of " + m.opts.Service + " in " + m.opts.Env + m.onRef() + "…",
 		"",
 		m.helpLine(m.opts.KeyMap.Quit),
 	}
@@ -239,7 +241,10 @@ func (m Model) row(cols []column, i int, selected bool) string {
 	}
 	line := strings.TrimRight(b.String(), " ")
 	if selected {
-		line = s.Selected.Render(pad(line, max(m.width, ansi.StringWidth(line))))
+		// Fill the width so that a highlight is a bar; without escapes there is none to fill.
+		if styled := s.Selected.Render(pad(line, max(m.width, ansi.StringWidth(line)))); styled != ansi.Strip(styled) {
+			line = styled
+		}
 	}
 	return line
 }
@@ -251,7 +256,7 @@ func (m Model) detailView() []string {
 		return nil
 	}
 	r := m.releases[i]
-	lines := []string{m.summary(r), "  " + m.opts.Styles.Faint.Render(r.Subject)}
+	lines := []string{m.summary(r), "  " + m.signature(r) + m.opts.Styles.Faint.Render(" · "+r.Subject)}
 	return append(lines, m.imageLines(r, 4)...)
 }
 
@@ -267,25 +272,29 @@ func (m Model) summary(r history.Release) string {
 	if r.PR > 0 {
 		parts = append(parts, "PR #"+strconv.Itoa(r.PR))
 	}
-	if r.Signed {
-		signer := "signed"
-		if r.Signer != "" {
-			signer = "signed by " + r.Signer
-		}
-		parts = append(parts, s.Signed.Render(signer))
-	} else {
-		parts = append(parts, s.Unsigned.Render("unsigned"))
-	}
 	return strings.Join(parts, s.Faint.Render(" · "))
+}
+
+// signature says who signed the release's files, or that nobody did.
+func (m Model) signature(r history.Release) string {
+	s := m.opts.Styles
+	switch {
+	case !r.Signed:
+		return s.Unsigned.Render("unsigned")
+	case r.Signer == "":
+		return s.Signed.Render("signed")
+	}
+	return s.Signed.Render("signed by " + r.Signer)
 }
 
 // imageChange is one image as deployed now and as the release would set it.
 type imageChange struct {
-	name     string
+	label    string // the repository, or the kustomize name when the repository changes
 	from, to string // "" when the image is not set on that side
 }
 
-// imageChanges pairs r's images with the deployed release's, by name.
+// imageChanges pairs r's images with the deployed release's, by name. When the repository
+// stays, only tag and digest are shown, so that a line fits in 80 columns.
 func (m Model) imageChanges(r history.Release) []imageChange {
 	var deployed []history.ImageRef
 	if m.current >= 0 {
@@ -294,31 +303,36 @@ func (m Model) imageChanges(r history.Release) []imageChange {
 	var out []imageChange
 	seen := map[string]bool{}
 	for _, img := range r.Images {
-		c := imageChange{name: img.Name, to: shortRef(img)}
+		seen[img.Name] = true
+		c := imageChange{label: img.Repository(), to: version(img)}
 		for _, d := range deployed {
-			if d.Name == img.Name {
-				c.from = shortRef(d)
+			if d.Name != img.Name {
+				continue
+			}
+			c.from = version(d)
+			if d.Repository() != img.Repository() {
+				c = imageChange{label: img.Name, from: shortRef(d), to: shortRef(img)}
 			}
 		}
-		seen[img.Name] = true
 		out = append(out, c)
 	}
 	for _, d := range deployed {
 		if !seen[d.Name] {
-			out = append(out, imageChange{name: d.Name, from: shortRef(d)})
+			out = append(out, imageChange{label: d.Repository(), from: version(d)})
 		}
 	}
 	return out
 }
 
-// imageLines shows, per image, what a rollback to r changes: "name  old -> new".
+// imageLines shows, per image, what a rollback to r changes: "image  old -> new".
 func (m Model) imageLines(r history.Release, limit int) []string {
 	s := m.opts.Styles
 	changes := m.imageChanges(r)
-	nameW := 0
+	labelW := 0
 	for _, c := range changes {
-		nameW = max(nameW, ansi.StringWidth(c.name))
+		labelW = max(labelW, ansi.StringWidth(c.label))
 	}
+	labelW = min(labelW, max(m.width/2, 10))
 	var lines []string
 	for n, c := range changes {
 		if n == limit-1 && len(changes) > limit {
@@ -336,7 +350,7 @@ func (m Model) imageLines(r history.Release, limit int) []string {
 		default:
 			text = c.from + s.Faint.Render(" -> ") + s.Changed.Render(c.to)
 		}
-		lines = append(lines, "  "+pad(c.name, nameW)+"  "+text)
+		lines = append(lines, "  "+pad(c.label, labelW)+"  "+text)
 	}
 	return lines
 }
@@ -350,7 +364,7 @@ func (m Model) confirmView() []string {
 		"",
 	}
 	lines = append(lines, m.imageLines(r, max(m.height-12, 1))...)
-	lines = append(lines, "", "  from "+m.summary(r))
+	lines = append(lines, "", "  from "+m.summary(r), "  "+m.signature(r))
 	if m.opts.Describe != nil {
 		title, branch := m.opts.Describe(r)
 		lines = append(lines, "", "This opens a pull request:",
@@ -374,6 +388,18 @@ func versionLabel(r history.Release) string {
 // shortDigest keeps 12 hex digits of a sha256 digest, as docker does.
 func shortDigest(d string) string {
 	return short(strings.TrimPrefix(d, "sha256:"), 12)
+}
+
+// version is the tag and short digest of an image: "v1.2.0", "v1.2.0@sha256:…", "@sha256:…".
+func version(img history.ImageRef) string {
+	v := img.Tag
+	if img.Digest != "" {
+		v += "@sha256:" + shortDigest(img.Digest)
+	}
+	if v == "" {
+		return "(no tag)"
+	}
+	return v
 }
 
 func shortRef(img history.ImageRef) string {

@@ -1,0 +1,84 @@
+package gitrepo
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gito-dev/gito/internal/testutil/gitserver"
+)
+
+// largeRepo generates 2,000 overlays and 20,000 commits and opens a cold cache of them.
+func largeRepo(b *testing.B) (*Repo, OpenOptions) {
+	b.Helper()
+	start := time.Now()
+	bare := gitserver.GenerateLargeRepo(b, filepath.Join(b.TempDir(), "infra.git"), 2000, 20000)
+	generated := time.Since(start)
+	opts := OpenOptions{CacheRoot: b.TempDir(), Remote: "file://" + bare, Git: &Git{Env: gitserver.Env(b)}}
+	start = time.Now()
+	r, err := Open(context.Background(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("generate: %v, cold blobless clone: %v", generated, time.Since(start))
+	return r, opts
+}
+
+// BenchmarkOpenWorktree measures what every release pays: a warm Open (a no-op fetch), a
+// private worktree, and its removal.
+func BenchmarkOpenWorktree(b *testing.B) {
+	_, opts := largeRepo(b)
+	ctx := context.Background()
+	env, svc := gitserver.LargeRepoOverlay(0)
+	for _, tc := range []struct {
+		name   string
+		sparse []string
+	}{
+		{"sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
+		{"full", nil},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			cycle := func() {
+				r, err := Open(ctx, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := r.NewWorktree(ctx, RemoteRef("main"), tc.sparse...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := w.Remove(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cycle() // the first checkout fetches the blobs it needs
+			for b.Loop() {
+				cycle()
+			}
+		})
+	}
+}
+
+// BenchmarkHistory measures history's reads: one overlay's log and its kustomization at
+// each commit (blobs fetched on the first round, then cached).
+func BenchmarkHistory(b *testing.B) {
+	r, _ := largeRepo(b)
+	ctx := context.Background()
+	env, svc := gitserver.LargeRepoOverlay(7)
+	file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
+	for b.Loop() {
+		log, err := r.Log(ctx, RemoteRef("main"), file, 20)
+		if err != nil || len(log) == 0 {
+			b.Fatalf("Log = %d entries, %v", len(log), err)
+		}
+		specs := make([]string, len(log))
+		for i, c := range log {
+			specs[i] = c.SHA + ":" + file
+		}
+		blobs, err := r.ReadBlobs(ctx, specs)
+		if err != nil || len(blobs) != len(specs) {
+			b.Fatalf("ReadBlobs = %d blobs, %v", len(blobs), err)
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package kustedit
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"gopkg.in/yaml.v3"
+)
+
+// decodeAll decodes every document of src into plain Go values.
+func decodeAll(src []byte) ([]any, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var docs []any
+	for {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			if errors.Is(err, io.EOF) {
+				return docs, nil
+			}
+			return nil, err
+		}
+		docs = append(docs, v)
+	}
+}
+
+// expectRelease applies a release to decoded documents the way the editor should: every
+// matching images entry gets newTag and digest (or loses a stale digest). It returns how
+// many entries matched.
+func expectRelease(docs []any, t Target) int {
+	m := newImageMatcher()
+	matched := 0
+	for _, doc := range docs {
+		root, ok := doc.(map[string]any)
+		if !ok {
+			continue
+		}
+		images, _ := root["images"].([]any)
+		for _, e := range images {
+			entry, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			name, _ := entry["name"].(string)
+			newName, _ := entry["newName"].(string)
+			hit := false
+			for _, n := range t.Names {
+				hit = hit || (name != "" && m.matches(n, name)) || (newName != "" && m.matches(n, newName))
+			}
+			if !hit {
+				continue
+			}
+			matched++
+			entry["newTag"] = t.Tag
+			if t.Digest != "" {
+				entry["digest"] = t.Digest
+			} else {
+				delete(entry, "digest")
+			}
+		}
+	}
+	return matched
+}
+
+func addGoldenSeeds(f *testing.F, seed func(src []byte)) {
+	f.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".golden") {
+			continue
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		seed(src)
+	}
+}
+
+// FuzzSetImage: for any input and tag the editor either refuses, or its output decodes to
+// the input with only the matching entries' newTag and digest changed.
+func FuzzSetImage(f *testing.F) {
+	addGoldenSeeds(f, func(src []byte) {
+		f.Add(src, "api", "v2", false)
+		f.Add(src, "registry.example.com/team/api", "1.10", true)
+	})
+	f.Add([]byte("images:\n- name: api\n  newTag: v1\n"), "api", "true", false)
+	f.Fuzz(func(t *testing.T, src []byte, name, tag string, withDigest bool) {
+		target := Target{Names: []string{name}, Tag: tag}
+		if withDigest {
+			target.Digest = newDigest
+		}
+		out, changes, err := SetKustomizationImages(src, target)
+		if err != nil {
+			return
+		}
+		want, err := decodeAll(src)
+		if err != nil {
+			t.Skipf("input accepted by the editor but not decodable into Go values: %v", err)
+		}
+		got, err := decodeAll(out)
+		if err != nil {
+			t.Fatalf("output does not parse: %v\ninput:\n%q\noutput:\n%q", err, src, out)
+		}
+		if n := expectRelease(want, target); n != len(changes) {
+			t.Errorf("%d entries match, %d changes reported", n, len(changes))
+		}
+		if diff := cmp.Diff(want, got, cmpopts.EquateNaNs()); diff != "" {
+			t.Fatalf("output differs beyond the release (-want +got):\n%s\ninput:\n%q\noutput:\n%q", diff, src, out)
+		}
+		if !bytes.Equal(out, src) && len(changes) == 0 {
+			t.Fatal("bytes changed without a reported change")
+		}
+	})
+}

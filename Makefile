@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install bench fuzz completions man clean
+.PHONY: build test lint demo install bench fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
@@ -22,7 +22,7 @@ lint:
 	$(GO) vet ./...
 
 demo: build
-	./scripts/demo.sh $(BIN)
+	./integration/demo/demo.sh $(BIN)
 
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/gito
@@ -32,6 +32,22 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSetImage -fuzztime 5m ./internal/overlay/kustedit
+
+# Shell completion scripts and man pages are generated from the command tree and committed;
+# internal/app's tests fail when they are stale.
+completions:
+	$(GO) run ./cmd/gen-docs -only completions
+
+man:
+	$(GO) run ./cmd/gen-docs -only man
+
+# Local release build of every target into dist/ (no publishing, signing or SBOM).
+snapshot:
+	goreleaser release --snapshot --clean --skip=publish,sign,sbom
+
+# What CI runs: goreleaser check, a snapshot for this machine, and a look inside the archive.
+release-check:
+	./scripts/release-check.sh
 
 clean:
 	rm -rf bin dist

@@ -1,3 +1,5 @@
+//go:build unix
+
 package history
 
 import (
@@ -8,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // BenchmarkLoad1000Releases loads every release of an overlay changed 1,000 times in a

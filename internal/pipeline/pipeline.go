@@ -80,6 +80,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	for _, note := range plan.Edit.Notes {
 		fmt.Fprintln(req.IO.ErrOut, "note: "+note)
 	}
+	if signer == nil && !plan.Noop {
+		fmt.Fprintln(req.IO.ErrOut, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+	}
 	res := &Result{Plan: plan, Remote: ws.Remote}
 
 	// The open PR decides update-vs-create and proves the token works before any push.

@@ -25,8 +25,7 @@ func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (rele
 	case ws.Config.Signing.Required:
 		return nil, fmt.Errorf("%s requires signed files (signing.required): %w", config.FileName, err)
 	default:
-		fmt.Fprintln(req.IO.ErrOut, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
-		return nil, nil
+		return nil, nil // Run warns once it knows there is something to sign
 	}
 }
 

@@ -32,6 +32,17 @@ type AllowedSigner struct {
 	ValidAfter  time.Time
 	ValidBefore time.Time
 	Key         ssh.PublicKey
+
+	blob []byte // Key in wire format, kept so matching does not re-marshal every line
+}
+
+// keyBlob returns Key in wire format, also for entries built by hand (without caching, so
+// concurrent verifications never write to a shared AllowedSigners).
+func (e *AllowedSigner) keyBlob() []byte {
+	if e.blob == nil {
+		return e.Key.Marshal()
+	}
+	return e.blob
 }
 
 // LoadAllowedSigners reads and parses an allowed-signers file; name is used in errors.
@@ -83,7 +94,7 @@ func parseAllowedSignerLine(line string, loc *time.Location) (*AllowedSigner, er
 	}
 	e := &AllowedSigner{Principals: principals}
 	if key, ok := parseKeyFields(rest); ok {
-		e.Key = key
+		e.Key, e.blob = key, key.Marshal()
 		return e, nil
 	}
 	if looksLikeKeyType(rest) {
@@ -103,7 +114,7 @@ func parseAllowedSignerLine(line string, loc *time.Location) (*AllowedSigner, er
 	if !ok {
 		return nil, fmt.Errorf("invalid key %q", truncate(rest, 40))
 	}
-	e.Key = key
+	e.Key, e.blob = key, key.Marshal()
 	return e, nil
 }
 

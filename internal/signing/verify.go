@@ -126,18 +126,19 @@ func (r Result) fail(s Status, format string, args ...any) Result {
 func (a *AllowedSigners) authorize(key ssh.PublicKey, namespace string, now time.Time) (principal string, status Status, msg string) {
 	now = now.Truncate(time.Second) // OpenSSH compares whole seconds
 	status, msg = StatusUnknownKey, fmt.Sprintf("key %s is not in %s", fingerprintOf(key), a.Name)
-	rank := map[Status]int{StatusUnknownKey: 0, StatusNotAllowed: 1, StatusTampered: 2, StatusExpired: 3}
 	worse := func(s Status, p, m string) {
-		if rank[s] >= rank[status] {
+		if specificity(s) >= specificity(status) {
 			principal, status, msg = p, s, m
 		}
 	}
-	for _, e := range a.Entries {
-		where := fmt.Sprintf("%s:%d", a.Name, e.Line)
-		p, s, m := e.admit(key, now, where)
+	keyBlob := key.Marshal()
+	for i := range a.Entries {
+		e := &a.Entries[i]
+		p, s, m := e.admit(key, keyBlob, now, a.Name)
 		if s == "" {
 			continue // line is about another key
 		}
+		where := fmt.Sprintf("%s:%d", a.Name, e.Line)
 		if s != StatusOK {
 			worse(s, p, m)
 			continue
@@ -159,19 +160,33 @@ func (a *AllowedSigners) authorize(key ssh.PublicKey, namespace string, now time
 	return principal, status, msg
 }
 
+// specificity orders refusals: the more a line otherwise fitted, the more its reason says.
+func specificity(s Status) int {
+	switch s {
+	case StatusNotAllowed:
+		return 1
+	case StatusTampered:
+		return 2
+	case StatusExpired:
+		return 3
+	}
+	return 0
+}
+
 // admit decides whether this line speaks for key: "" when it is about another key, else the
 // principal(s) it grants and StatusOK or the reason a certificate is refused.
-func (e *AllowedSigner) admit(key ssh.PublicKey, now time.Time, where string) (string, Status, string) {
+func (e *AllowedSigner) admit(key ssh.PublicKey, keyBlob []byte, now time.Time, file string) (string, Status, string) {
 	if !e.CertAuthority {
-		if sameKey(key, e.Key) {
+		if bytes.Equal(keyBlob, e.keyBlob()) {
 			return e.Principals, StatusOK, ""
 		}
 		return "", "", ""
 	}
 	cert, ok := key.(*ssh.Certificate)
-	if !ok || !sameKey(cert.SignatureKey, e.Key) {
+	if !ok || !bytes.Equal(cert.SignatureKey.Marshal(), e.keyBlob()) {
 		return "", "", ""
 	}
+	where := fmt.Sprintf("%s:%d", file, e.Line)
 	if cert.CertType != ssh.UserCert {
 		return "", StatusNotAllowed, where + ": certificate is not a user certificate"
 	}

@@ -80,7 +80,7 @@ key must be loaded with ssh-add: gito never asks for passphrases.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the signatures written as JSON")
-	cmd.Flags().StringVar(&opts.SigningKey, "signing-key", "", "SSH private key (or .pub of an ssh-agent key) to sign with (env GITO_SIGNING_KEY)")
+	cmd.Flags().StringVar(&opts.SigningKey, "signing-key", "", "SSH private key `path` (or the .pub of an ssh-agent key) to sign with (env GITO_SIGNING_KEY)")
 	return cmd
 }
 

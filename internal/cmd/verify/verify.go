@@ -64,7 +64,8 @@ with --allowed-signers (env GITO_ALLOWED_SIGNERS) and use --required (env
 GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signing off.`,
 		Example: `  gito verify
   gito verify overlays/prod
-  gito verify --json . && kustomize build .`,
+  gito verify --json overlays/prod/api
+  gito verify . >&2 && kustomize build .`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			for _, p := range args {

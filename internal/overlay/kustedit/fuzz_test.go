@@ -95,7 +95,8 @@ func FuzzSetImage(f *testing.F) {
 	})
 	f.Add([]byte("images:\n- name: api\n  newTag: v1\n"), "api", "true", false)
 	f.Fuzz(func(t *testing.T, src []byte, name, tag string, withDigest bool) {
-		target := Target{Names: []string{name}, Tag: tag}
+		// The seed files use these names; a mutated name alone would rarely match anything.
+		target := Target{Names: []string{"api", "registry.example.com/team/api", name}, Tag: tag}
 		if withDigest {
 			target.Digest = newDigest
 		}
@@ -119,6 +120,93 @@ func FuzzSetImage(f *testing.F) {
 		}
 		if !bytes.Equal(out, src) && len(changes) == 0 {
 			t.Fatal("bytes changed without a reported change")
+		}
+	})
+}
+
+// onlyImagesDiffer walks decoded input and output in step and allows one kind of
+// difference: a string that matches a target name, rewritten to the released reference.
+func onlyImagesDiffer(in, out any, t Target, m *imageMatcher, path string) string {
+	switch a := in.(type) {
+	case map[string]any:
+		b, ok := out.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return path
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			if !ok {
+				return path + "." + k
+			}
+			if p := onlyImagesDiffer(v, w, t, m, path+"."+k); p != "" {
+				return p
+			}
+		}
+		return ""
+	case []any:
+		b, ok := out.([]any)
+		if !ok || len(a) != len(b) {
+			return path
+		}
+		for i := range a {
+			if p := onlyImagesDiffer(a[i], b[i], t, m, path+"[]"); p != "" {
+				return p
+			}
+		}
+		return ""
+	case string:
+		b, ok := out.(string)
+		if !ok {
+			return path
+		}
+		if a == b {
+			return ""
+		}
+		name, _, _ := splitImage(a)
+		if !matchesAny(m, a, t.Names) || b != joinImage(name, t.Tag, t.Digest) {
+			return path
+		}
+		return ""
+	}
+	if !cmp.Equal(in, out, cmpopts.EquateNaNs()) {
+		return path
+	}
+	return ""
+}
+
+// FuzzSetPatchImages: a patch edit either fails or changes nothing but matching images.
+func FuzzSetPatchImages(f *testing.F) {
+	addGoldenSeeds(f, func(src []byte) {
+		f.Add(src, "registry.example.com/team/api", "v2", true)
+	})
+	f.Fuzz(func(t *testing.T, src []byte, name, tag string, withDigest bool) {
+		target := Target{Names: []string{"registry.example.com/team/api", name}, Tag: tag}
+		if withDigest {
+			target.Digest = newDigest
+		}
+		out, changes, err := SetPatchImages(src, target)
+		if err != nil {
+			return
+		}
+		if len(changes) == 0 {
+			t.Fatal("no error and no change")
+		}
+		want, err := decodeAll(src)
+		if err != nil {
+			t.Skipf("input accepted by the editor but not decodable into Go values: %v", err)
+		}
+		got, err := decodeAll(out)
+		if err != nil {
+			t.Fatalf("output does not parse: %v\ninput:\n%q\noutput:\n%q", err, src, out)
+		}
+		if len(want) != len(got) {
+			t.Fatalf("%d documents became %d", len(want), len(got))
+		}
+		m := newImageMatcher()
+		for i := range want {
+			if p := onlyImagesDiffer(want[i], got[i], target, m, ""); p != "" {
+				t.Fatalf("document %d differs at %q beyond the image\ninput:\n%q\noutput:\n%q", i, p, src, out)
+			}
 		}
 	})
 }

@@ -44,8 +44,8 @@ func TestOffsetsFollowYAMLLineAndColumnRules(t *testing.T) {
 		},
 		{
 			name: "NEL and PS in comments",
-			src:  "# a\u0085b \u2029 c\nimages:\n- {name: \"日本語\", newTag: v0}  # é\n- {name: api, newTag: v1}\n",
-			want: "# a\u0085b \u2029 c\nimages:\n- {name: \"日本語\", newTag: v0}  # é\n- {name: api, newTag: v2}\n",
+			src:  "# ab\u0085\n# c\u2029\nimages:\n- {name: \"日本語\", newTag: v0}  # é\n- {name: api, newTag: v1}\n",
+			want: "# ab\u0085\n# c\u2029\nimages:\n- {name: \"日本語\", newTag: v0}  # é\n- {name: api, newTag: v2}\n",
 		},
 		{
 			name: "multi-byte runes before the scalar on its line",
@@ -63,9 +63,9 @@ func TestOffsetsFollowYAMLLineAndColumnRules(t *testing.T) {
 			want: "images:\r- name: api\r  newTag: v2\r",
 		},
 		{
-			name: "tab after the dash",
-			src:  "images:\n-\tname: api\n \tnewTag: v1\n",
-			want: "images:\n-\tname: api\n \tnewTag: v2\n",
+			name: "tab before a value",
+			src:  "images:\n- name:\tapi\n  newTag:\t\"v1\"\t# ü\n",
+			want: "images:\n- name:\tapi\n  newTag:\t\"v2\"\t# ü\n",
 		},
 	}
 	for _, tt := range tests {

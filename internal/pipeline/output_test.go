@@ -1,0 +1,89 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/overlay"
+	"github.com/gito-dev/gito/internal/release"
+)
+
+func samplePlan() *release.Plan {
+	return &release.Plan{
+		Service: "api", Env: "prod", From: "v2.3.0", To: config.Version{Tag: "v2.3.1"}, Base: "main",
+		Branch: "gito/prod/api", Edit: &overlay.Result{Diff: "--- a/x\n+++ b/x\n"},
+		Files: []release.File{{Path: "overlays/prod/api/kustomization.yaml"}, {Path: "overlays/prod/api/kustomization.yaml.sig"}},
+		SigFiles: []string{"overlays/prod/api/kustomization.yaml.sig"}, Signer: "dev@example.com (SHA256:x)",
+		Title: "Release api v2.3.1 to prod",
+	}
+}
+
+// The JSON field names are a contract with bots (design.md): pin them.
+func TestJSONFieldsArePinned(t *testing.T) {
+	t.Parallel()
+	r := &Result{Action: release.ActionCreated, Plan: samplePlan(), Commit: "abc", PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}}
+	data, err := json.Marshal(ToJSON(r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	want := []string{"action", "branch", "commit", "env", "files", "from", "pr", "service", "signature", "to"}
+	if !slices.Equal(keys, want) {
+		t.Errorf("keys = %v, want %v", keys, want)
+	}
+	pr := m["pr"].(map[string]any)
+	sig := m["signature"].(map[string]any)
+	if pr["number"] != float64(5) || pr["url"] != "https://x/5" || sig["file"] != "overlays/prod/api/kustomization.yaml.sig" || sig["signer"] == "" {
+		t.Errorf("pr = %v, signature = %v", pr, sig)
+	}
+}
+
+func TestPrint(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		result     Result
+		wantOut    string
+		wantErrOut string
+	}{
+		{"created", Result{Action: release.ActionCreated, PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}},
+			"https://x/5\n", "created pull request #5: api v2.3.0 -> v2.3.1 in prod\nsigned by dev@example.com (SHA256:x)\n"},
+		{"noop", Result{Action: release.ActionNoop}, "", "api in prod is already at v2.3.1 on main: nothing to do\n"},
+		{"planned", Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
+			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api and open a pull request (v2.3.0 -> v2.3.1)\ntitle: Release api v2.3.1 to prod\n"},
+		{"pushed", Result{Action: release.ActionPushed, Commit: "0123456789abcdef", Remote: "/srv/infra.git"}, "gito/prod/api\n",
+			"pushed gito/prod/api (0123456789ab) to /srv/infra.git; no forge is configured, so no pull request was opened\n"},
+	}
+	for _, tt := range tests {
+		ios, _, out, errOut := iostreams.Test()
+		r := tt.result
+		r.Plan = samplePlan()
+		if err := Print(ios, false, &r); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tt.wantOut || errOut.String() != tt.wantErrOut {
+			t.Errorf("%s: stdout %q stderr %q\nwant %q %q", tt.name, out, errOut, tt.wantOut, tt.wantErrOut)
+		}
+	}
+	ios, _, out, _ := iostreams.Test()
+	if err := Print(ios, true, &Result{Action: release.ActionPlanned, Plan: samplePlan()}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"action": "planned"`) || !strings.Contains(out.String(), `"diff": "--- a/x`) {
+		t.Errorf("json = %s", out)
+	}
+}

@@ -85,8 +85,8 @@ took
 
 # --- the archive ------------------------------------------------------------------------------
 step "inspect the $goos/$goarch archive"
-version=$(jq -r .version dist/metadata.json)
-[ -n "$version" ] && [ "$version" != null ] || fail "dist/metadata.json has no version"
+version=$(sed -n 's/.*"version":"\([^"]*\)".*/\1/p' dist/metadata.json)
+[ -n "$version" ] || fail "dist/metadata.json has no version"
 archive="dist/gito_${version}_${goos}_${goarch}.tar.gz"
 [ -f "$archive" ] || fail "$archive was not built; dist has: $(ls dist | tr '\n' ' ')"
 (cd dist && sha256sum --quiet --ignore-missing -c checksums.txt) || fail "checksums.txt does not match the artifacts"

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -100,7 +101,51 @@ func WriteMan(root *cobra.Command, outDir string, date time.Time) error {
 	if err := doc.GenManTree(root, header, dir); err != nil {
 		return fmt.Errorf("write man pages to %s: %w", dir, err)
 	}
-	return nil
+	return appendTopics(root, filepath.Join(dir, root.Name()+".1"))
+}
+
+// topicSections maps gito's help topics (hidden commands such as `gito help exit-codes`) to
+// the sections man(7) expects in the main page.
+var topicSections = []struct{ topic, section string }{
+	{"exit-codes", "EXIT STATUS"},
+	{"environment", "ENVIRONMENT"},
+}
+
+// appendTopics adds the help topics to the root command's page, as preformatted text.
+func appendTopics(root *cobra.Command, page string) error {
+	var buf bytes.Buffer
+	for _, ts := range topicSections {
+		c, _, err := root.Find([]string{ts.topic})
+		if err != nil || c == root || c.Long == "" {
+			continue
+		}
+		fmt.Fprintf(&buf, "\n.SH %s\n.PP\n.nf\n", ts.section)
+		for _, line := range strings.Split(strings.TrimRight(c.Long, "\n"), "\n") {
+			buf.WriteString(roffLine(line) + "\n")
+		}
+		buf.WriteString(".fi\n")
+	}
+	if buf.Len() == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(page, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("add help topics to %s: %w", page, err)
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("add help topics to %s: %w", page, err)
+	}
+	return f.Close()
+}
+
+// roffLine escapes backslashes and keeps a leading dot or quote from reading as a request.
+func roffLine(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
+		s = `\&` + s
+	}
+	return s
 }
 
 func disableAutoGenTag(c *cobra.Command) {

@@ -52,6 +52,18 @@ func Detect(remoteURL string, cfg config.Forge) (Target, error) {
 		t.Host = webHostOf(api.Host)
 		webScheme = api.Scheme
 	}
+	webRoot := ""
+	if api != nil && t.Kind == KindGitLab {
+		// GitLab under a relative URL root (https://host/gitlab/api/v4) serves repos at
+		// https://host/gitlab/group/project.git: the root is not part of the project path.
+		root := strings.Trim(strings.TrimSuffix(strings.TrimRight(api.Path, "/"), "/api/v4"), "/")
+		if root != "" {
+			if rest, ok := strings.CutPrefix(t.Project, root+"/"); ok {
+				t.Project = rest
+			}
+			webRoot = "/" + root
+		}
+	}
 	if cfg.Project != "" {
 		t.Project = strings.Trim(cfg.Project, "/")
 	}
@@ -77,7 +89,7 @@ func Detect(remoteURL string, cfg config.Forge) (Target, error) {
 	if webScheme == "" {
 		webScheme = "https"
 	}
-	t.WebURL = webScheme + "://" + t.Host + "/" + t.Project
+	t.WebURL = webScheme + "://" + t.Host + webRoot + "/" + t.Project
 	if api != nil {
 		t.APIURL = api.String()
 	} else {
@@ -203,6 +215,9 @@ func validateProject(kind, project string) error {
 	if project == "" {
 		return fmt.Errorf("no %s project: set forge.project in %s", kind, config.FileName)
 	}
+	if kind == KindGitLab && isNumericID(project) {
+		return nil // GitLab also addresses a project by its numeric ID
+	}
 	parts := strings.Split(project, "/")
 	for _, s := range parts {
 		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, " \t\n?#%") {
@@ -216,6 +231,18 @@ func validateProject(kind, project string) error {
 		return fmt.Errorf("gitlab project %q must be group/project: set forge.project in %s", project, config.FileName)
 	}
 	return nil
+}
+
+func isNumericID(s string) bool {
+	if s == "" || s[0] == '0' {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func defaultAPIURL(kind, scheme, host string) string {

@@ -27,6 +27,11 @@ func TestDetect(t *testing.T) {
 		{"https://github.com/acme/infra/", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},
 		{"https://x-access-token:ghs_secret@github.com/acme/infra.git", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},
 		{"git@github.com:acme/infra.git", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},
+		// GitLab under a relative URL root, and a numeric project ID
+		{"https://example.com/gitlab/group/sub/infra.git", config.Forge{Type: "gitlab", APIURL: "https://example.com/gitlab/api/v4"},
+			Target{Kind: KindGitLab, Host: "example.com", Project: "group/sub/infra", APIURL: "https://example.com/gitlab/api/v4", WebURL: "https://example.com/gitlab/group/sub/infra"}},
+		{"git@gitlab.com:group/infra.git", config.Forge{Project: "1234"},
+			Target{Kind: KindGitLab, Host: "gitlab.com", Project: "1234", APIURL: "https://gitlab.com/api/v4", WebURL: "https://gitlab.com/1234"}},
 		{"github.com:acme/infra", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},
 		{"ssh://git@github.com/acme/infra.git", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},
 		{"ssh://git@ssh.github.com:443/acme/infra.git", config.Forge{}, gh("github.com", "acme/infra", "https://api.github.com/")},

@@ -18,6 +18,7 @@ type Token struct {
 	Value    string
 	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab"
 	JobToken bool   // a GitLab CI job token: sent as JOB-TOKEN, not as a bearer token
+	OAuth    bool   // an OAuth access token (glab's OAuth login): sent as a bearer token
 }
 
 const redacted = "[redacted]"
@@ -136,12 +137,12 @@ func gitlabToken(host string, getenv func(string) string) (Token, error) {
 		}
 	}
 	path := glabConfigPath(getenv)
-	tok, err := glabStoredToken(path, host)
+	stored, err := glabStoredToken(path, host)
 	if err != nil {
 		return Token{}, err
 	}
-	if tok != "" {
-		return Token{Value: tok, Source: "glab"}, nil
+	if stored.Token != "" {
+		return Token{Value: stored.Token, Source: "glab", OAuth: stored.IsOAuth2 == "true"}, nil
 	}
 	return Token{}, fmt.Errorf("%w: no GitLab token for %s: set GITLAB_TOKEN or run glab auth login --hostname %s", ErrAuth, host, host)
 }
@@ -153,21 +154,26 @@ func glabConfigPath(getenv func(string) string) string {
 	return filepath.Join(configHome(getenv), "glab-cli", "config.yml")
 }
 
-func glabStoredToken(path, host string) (string, error) {
+// glabHost is one host entry of glab's config; an OAuth login (glab auth login with the web
+// flow) stores is_oauth2: "true" next to the access token.
+type glabHost struct {
+	Token    string `yaml:"token"`
+	IsOAuth2 string `yaml:"is_oauth2"`
+}
+
+func glabStoredToken(path, host string) (glabHost, error) {
 	var cfg struct {
-		Hosts map[string]struct {
-			Token string `yaml:"token"`
-		} `yaml:"hosts"`
+		Hosts map[string]glabHost `yaml:"hosts"`
 	}
 	if err := readYAML(path, &cfg); err != nil {
-		return "", err
+		return glabHost{}, err
 	}
 	for name, h := range cfg.Hosts {
 		if strings.EqualFold(name, host) {
-			return h.Token, nil
+			return h, nil
 		}
 	}
-	return "", nil
+	return glabHost{}, nil
 }
 
 // readYAML treats a missing file as empty; a broken one is reported without its content,

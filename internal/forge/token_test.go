@@ -49,6 +49,10 @@ hosts:
         api_host: gitlab.com
     gitlab.corp.test:
         token: glpat-corp
+    oauth.example:
+        token: oauth-access
+        is_oauth2: "true"
+        oauth2_refresh_token: refresh
 `
 
 func TestLookupToken(t *testing.T) {
@@ -84,6 +88,7 @@ func TestLookupToken(t *testing.T) {
 		{"CI_JOB_TOKEN of another instance is not sent", "gitlab", "gitlab.com", map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_HOST": "gitlab.corp.test", "XDG_CONFIG_HOME": xdg}, Token{Value: "glpat-from-glab", Source: "glab"}},
 		{"CI_JOB_TOKEN with port", "gitlab", "gitlab.corp.test:8443", map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_HOST": "gitlab.corp.test", "CI_SERVER_PORT": "8443"}, Token{Value: "j", Source: "CI_JOB_TOKEN", JobToken: true}},
 		{"glab config per host", "gitlab", "gitlab.corp.test", map[string]string{"XDG_CONFIG_HOME": xdg}, Token{Value: "glpat-corp", Source: "glab"}},
+		{"glab OAuth login is a bearer token", "gitlab", "oauth.example", map[string]string{"XDG_CONFIG_HOME": xdg}, Token{Value: "oauth-access", Source: "glab", OAuth: true}},
 		{"GLAB_CONFIG_DIR first", "gitlab", "gitlab.com", map[string]string{"XDG_CONFIG_HOME": xdg, "GLAB_CONFIG_DIR": glabDir}, Token{Value: "glpat-glab-dir", Source: "glab"}},
 	}
 	for _, tt := range tests {

@@ -18,7 +18,7 @@ func samplePlan() *release.Plan {
 	return &release.Plan{
 		Service: "api", Env: "prod", From: "v2.3.0", To: config.Version{Tag: "v2.3.1"}, Base: "main",
 		Branch: "gito/prod/api", Edit: &overlay.Result{Diff: "--- a/x\n+++ b/x\n"},
-		Files: []release.File{{Path: "overlays/prod/api/kustomization.yaml"}, {Path: "overlays/prod/api/kustomization.yaml.sig"}},
+		Files:    []release.File{{Path: "overlays/prod/api/kustomization.yaml"}, {Path: "overlays/prod/api/kustomization.yaml.sig"}},
 		SigFiles: []string{"overlays/prod/api/kustomization.yaml.sig"}, Signer: "dev@example.com (SHA256:x)",
 		Title: "Release api v2.3.1 to prod",
 	}

@@ -23,7 +23,7 @@ func New(ctx context.Context, client *http.Client, target forge.Target, tok forg
 		}
 		return github.New(ctx, github.Options{HTTPClient: client, APIURL: target.APIURL, Owner: owner, Repo: repo, Token: tok})
 	case forge.KindGitLab:
-		return gitlab.New(ctx, gitlab.Options{HTTPClient: client, BaseURL: target.APIURL, Project: target.Project, Token: tok.Value, JobToken: tok.JobToken})
+		return gitlab.New(ctx, gitlab.Options{HTTPClient: client, BaseURL: target.APIURL, Project: target.Project, Token: tok.Value, JobToken: tok.JobToken, OAuth: tok.OAuth})
 	}
 	return nil, fmt.Errorf("no forge client for type %q", target.Kind)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"sshkey":       cmdSSHKey,
 		"no-secret-in": cmdNoSecretIn,
 		"status":       cmdStatus,
+		"land":         cmdLand,
 	}
 }
 
@@ -292,4 +294,32 @@ func sortedCopy(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+var newTagLine = regexp.MustCompile(`(?m)^(\s*newTag:\s*)"?[^"\s#]+"?`)
+
+// land SERVICE ENV VERSION PR: merge a release of SERVICE to VERSION into main the way a
+// merged pull request does (a --no-ff merge whose subject names PR), so history has
+// something to read. The edit is made by hand, not by gito: history must read any writer.
+func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: land SERVICE ENV VERSION PR")
+	}
+	service, env, version, pr := args[0], args[1], args[2], args[3]
+	dir := ts.MkAbs(".land-" + pr)
+	runGit(ts, "", "clone", "-q", ts.Getenv("BARE"), dir)
+	branch := "gito/" + env + "/" + service
+	runGit(ts, dir, "checkout", "-q", "-B", branch)
+	file := filepath.Join(dir, "overlays", env, service, "kustomization.yaml")
+	data, err := os.ReadFile(file)
+	ts.Check(err)
+	if !newTagLine.Match(data) {
+		ts.Fatalf("land: no newTag in %s", file)
+	}
+	data = newTagLine.ReplaceAll(data, []byte("${1}\""+version+"\""))
+	ts.Check(os.WriteFile(file, data, 0o644))
+	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
+	runGit(ts, dir, "checkout", "-q", "main")
+	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%s from acme/%s", pr, branch), branch)
+	runGit(ts, dir, "push", "-q", "origin", "main")
 }

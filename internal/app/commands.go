@@ -4,7 +4,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmd/completion"
+	"github.com/gito-dev/gito/internal/cmd/history"
 	"github.com/gito-dev/gito/internal/cmd/release"
+	"github.com/gito-dev/gito/internal/cmd/rollback"
 	"github.com/gito-dev/gito/internal/cmd/sign"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmd/version"
@@ -15,6 +17,8 @@ import (
 func commands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		release.NewCmdRelease(f, nil),
+		rollback.NewCmdRollback(f, nil),
+		history.NewCmdHistory(f, nil),
 		version.NewCmdVersion(f, nil),
 		sign.NewCmdSign(f, nil),
 		verify.NewCmdVerify(f, nil),

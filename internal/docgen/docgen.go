@@ -39,16 +39,16 @@ func CompletionFiles() []CompletionFile {
 	}
 }
 
-// DefaultManDate is the date printed in man page headers unless SOURCE_DATE_EPOCH says
+// defaultManDate is the date printed in man page headers unless SOURCE_DATE_EPOCH says
 // otherwise. A fixed date keeps the committed pages stable from one commit to the next.
-var defaultManDate = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+func defaultManDate() time.Time { return time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC) }
 
 // ManDate returns the man page date: SOURCE_DATE_EPOCH (reproducible-builds convention) when
 // getenv has it, else a fixed date.
 func ManDate(getenv func(string) string) (time.Time, error) {
 	v := getenv("SOURCE_DATE_EPOCH")
 	if v == "" {
-		return defaultManDate, nil
+		return defaultManDate(), nil
 	}
 	sec, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
@@ -104,15 +104,13 @@ func WriteMan(root *cobra.Command, outDir string, date time.Time) error {
 	return appendTopics(root, filepath.Join(dir, root.Name()+".1"))
 }
 
-// topicSections maps gito's help topics (hidden commands such as `gito help exit-codes`) to
-// the sections man(7) expects in the main page.
-var topicSections = []struct{ topic, section string }{
-	{"exit-codes", "EXIT STATUS"},
-	{"environment", "ENVIRONMENT"},
-}
-
-// appendTopics adds the help topics to the root command's page, as preformatted text.
+// appendTopics adds gito's help topics (hidden commands such as `gito exit-codes`) to the root
+// command's page, under the section names man(7) uses, as preformatted text.
 func appendTopics(root *cobra.Command, page string) error {
+	topicSections := []struct{ topic, section string }{
+		{"exit-codes", "EXIT STATUS"},
+		{"environment", "ENVIRONMENT"},
+	}
 	var buf bytes.Buffer
 	for _, ts := range topicSections {
 		c, _, err := root.Find([]string{ts.topic})

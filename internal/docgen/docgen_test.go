@@ -14,6 +14,8 @@ func testRoot() *cobra.Command {
 	root := &cobra.Command{Use: "gito", Short: "Ship versions"}
 	root.AddCommand(&cobra.Command{Use: "version", Short: "Print the version", Run: func(*cobra.Command, []string) {}})
 	root.AddCommand(&cobra.Command{Use: "secret", Hidden: true, Run: func(*cobra.Command, []string) {}})
+	root.AddCommand(&cobra.Command{Use: "exit-codes", Hidden: true, Long: "  0  ok\n.2  a line that looks like a roff request\nC:\\path\n",
+		Run: func(*cobra.Command, []string) {}})
 	return root
 }
 
@@ -24,7 +26,7 @@ func TestManDate(t *testing.T) {
 		want    time.Time
 		wantErr string
 	}{
-		{epoch: "", want: defaultManDate},
+		{epoch: "", want: defaultManDate()},
 		{epoch: "1767225600", want: time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)},
 		{epoch: "1700000000", want: time.Date(2023, time.November, 14, 22, 13, 20, 0, time.UTC)},
 		{epoch: "yesterday", wantErr: `parse SOURCE_DATE_EPOCH "yesterday"`},
@@ -89,6 +91,22 @@ func TestWriteManIsDeterministicAndPrunes(t *testing.T) {
 		if strings.Contains(page, "Auto generated") {
 			t.Errorf("%s carries cobra's dated auto-generated footer", name)
 		}
+	}
+}
+
+func TestWriteManAddsHelpTopics(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	if err := WriteMan(testRoot(), out, defaultManDate()); err != nil {
+		t.Fatal(err)
+	}
+	page := readDir(t, filepath.Join(out, ManDir))["gito.1"]
+	want := ".SH EXIT STATUS\n.PP\n.nf\n  0  ok\n\\&.2  a line that looks like a roff request\nC:\\epath\n.fi\n"
+	if !strings.HasSuffix(page, want) {
+		t.Errorf("gito.1 ends with:\n%s\nwant it to end with:\n%s", page[max(0, len(page)-200):], want)
+	}
+	if strings.Contains(page, "ENVIRONMENT") {
+		t.Error("ENVIRONMENT section written without an environment topic")
 	}
 }
 

@@ -9,34 +9,30 @@ import (
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
 
-// largeRepo generates 2,000 overlays and 20,000 commits and opens a cold cache of them.
-func largeRepo(b *testing.B) (*Repo, OpenOptions) {
-	b.Helper()
+// BenchmarkLargeRepo runs on 2,000 overlays and 20,000 commits (generated once):
+//   - worktree/sparse, worktree/full: what every release pays, a warm Open (a no-op fetch),
+//     a private worktree, and its removal;
+//   - history: one overlay's log and its kustomization at each of those commits.
+func BenchmarkLargeRepo(b *testing.B) {
 	start := time.Now()
 	bare := gitserver.GenerateLargeRepo(b, filepath.Join(b.TempDir(), "infra.git"), 2000, 20000)
 	generated := time.Since(start)
 	opts := OpenOptions{CacheRoot: b.TempDir(), Remote: "file://" + bare, Git: &Git{Env: gitserver.Env(b)}}
+	ctx := context.Background()
 	start = time.Now()
-	r, err := Open(context.Background(), opts)
+	r, err := Open(ctx, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("generate: %v, cold blobless clone: %v", generated, time.Since(start))
-	return r, opts
-}
 
-// BenchmarkOpenWorktree measures what every release pays: a warm Open (a no-op fetch), a
-// private worktree, and its removal.
-func BenchmarkOpenWorktree(b *testing.B) {
-	_, opts := largeRepo(b)
-	ctx := context.Background()
 	env, svc := gitserver.LargeRepoOverlay(0)
 	for _, tc := range []struct {
 		name   string
 		sparse []string
 	}{
-		{"sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
-		{"full", nil},
+		{"worktree/sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
+		{"worktree/full", nil},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cycle := func() {
@@ -58,27 +54,23 @@ func BenchmarkOpenWorktree(b *testing.B) {
 			}
 		})
 	}
-}
 
-// BenchmarkHistory measures history's reads: one overlay's log and its kustomization at
-// each commit (blobs fetched on the first round, then cached).
-func BenchmarkHistory(b *testing.B) {
-	r, _ := largeRepo(b)
-	ctx := context.Background()
-	env, svc := gitserver.LargeRepoOverlay(7)
-	file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
-	for b.Loop() {
-		log, err := r.Log(ctx, RemoteRef("main"), file, 20)
-		if err != nil || len(log) == 0 {
-			b.Fatalf("Log = %d entries, %v", len(log), err)
+	b.Run("history", func(b *testing.B) {
+		env, svc := gitserver.LargeRepoOverlay(7)
+		file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
+		for b.Loop() {
+			log, err := r.Log(ctx, RemoteRef("main"), file, 20)
+			if err != nil || len(log) == 0 {
+				b.Fatalf("Log = %d entries, %v", len(log), err)
+			}
+			specs := make([]string, len(log))
+			for i, c := range log {
+				specs[i] = c.SHA + ":" + file
+			}
+			blobs, err := r.ReadBlobs(ctx, specs)
+			if err != nil || len(blobs) != len(specs) {
+				b.Fatalf("ReadBlobs = %d blobs, %v", len(blobs), err)
+			}
 		}
-		specs := make([]string, len(log))
-		for i, c := range log {
-			specs[i] = c.SHA + ":" + file
-		}
-		blobs, err := r.ReadBlobs(ctx, specs)
-		if err != nil || len(blobs) != len(specs) {
-			b.Fatalf("ReadBlobs = %d blobs, %v", len(blobs), err)
-		}
-	}
+	})
 }

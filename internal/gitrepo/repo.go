@@ -133,13 +133,14 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 	if _, err := r.git.output(ctx, "", nil, "init", "--quiet", "--bare", "--template=", tmp); err != nil {
 		return err
 	}
-	// The cache belongs to gito: tags are never needed, and gc must not detach into the
-	// background where it would outlive the lock.
+	// The cache belongs to gito: tags are never needed, gc must not detach into the
+	// background where it would outlive the lock, and every fetch extends the commit-graph.
 	settings := [][2]string{
 		{"remote.origin.url", r.remote.url},
 		{"remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
 		{"remote.origin.tagOpt", "--no-tags"},
 		{"gc.autoDetach", "false"},
+		{"fetch.writeCommitGraph", "true"},
 	}
 	for _, kv := range settings {
 		if _, err := r.git.output(ctx, tmp, nil, "config", kv[0], kv[1]); err != nil {
@@ -154,6 +155,11 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 		args = append(args, "--progress")
 	}
 	if _, err := r.git.run(ctx, cmd{dir: tmp, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
+		return err
+	}
+	// Changed-path Bloom filters let `git log -- PATH` (history) skip the commits that do not
+	// touch PATH; later fetches and gc keep them.
+	if _, err := r.git.output(ctx, tmp, nil, "commit-graph", "write", "--reachable", "--changed-paths"); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, r.dir); err != nil {

@@ -37,6 +37,9 @@ func TestOpenFetchesEachRemoteKind(t *testing.T) {
 					t.Errorf("cache config lacks %q:\n%s", want, cfg)
 				}
 			}
+			if _, err := os.Stat(filepath.Join(r.Dir(), "objects/info/commit-graph")); err != nil {
+				t.Errorf("no commit-graph for history: %v", err)
+			}
 			branch, err := r.DefaultBranch(context.Background())
 			if err != nil || branch != "main" {
 				t.Fatalf("DefaultBranch = %q, %v; want main", branch, err)

@@ -17,6 +17,7 @@ import (
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/forge/forgeclient"
 	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/history"
 )
 
 // Options says which infra repo to open and how.
@@ -230,3 +231,9 @@ func progress(w io.Writer, format string, args ...any) {
 		fmt.Fprintf(w, format+"\n", args...)
 	}
 }
+
+// BaseRef is the remote-tracking ref of the base branch in the cache.
+func (w *Workspace) BaseRef() string { return "refs/remotes/origin/" + w.Base }
+
+// HistorySource reads the cache's history without a work tree.
+func (w *Workspace) HistorySource() history.Source { return history.ExecGit{Dir: w.Repo.Dir()} }

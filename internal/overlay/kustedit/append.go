@@ -2,6 +2,7 @@ package kustedit
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -69,6 +70,9 @@ func AppendKustomizationImage(src []byte, name string, t Target) ([]byte, Change
 	}
 	return out, k.changes[0], nil
 }
+
+// documentEndMarker matches a `...` line, which ends the kustomization document.
+var documentEndMarker = regexp.MustCompile(`(?m)^\.\.\.[ \t]*(?:#[^\r\n]*)?\r?$`)
 
 // blockEntryLines renders an entry as block lines: "<dash>- name: x", "<keys>newTag: y".
 func blockEntryLines(dashCol, keyCol int, fields [][2]string, tagStyle quoteStyle) []string {
@@ -144,7 +148,18 @@ func (k *kustomization) appendImagesKey(entry *yaml.Node, fields [][2]string) er
 		text = eol + text
 		mark += len(eol)
 	}
-	k.add(splice{start: len(s.src), end: len(s.src), text: text, change: 0, mark: mark})
+	at := len(s.src)
+	if loc := documentEndMarker.FindIndex(s.src); loc != nil {
+		// `...` closes the document: the key goes on the lines before it.
+		if strings.HasPrefix(text, eol) {
+			text, mark = text[len(eol):], mark-len(eol)
+		}
+		if !strings.HasSuffix(text, eol) {
+			text += eol
+		}
+		at = loc[0]
+	}
+	k.add(splice{start: at, end: at, text: text, change: 0, mark: mark})
 
 	value := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{entry}}
 	k.mutate = append(k.mutate, func() {

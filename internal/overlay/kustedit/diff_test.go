@@ -90,7 +90,7 @@ func minimalDiffProblems(in, out []byte, changes []Change) []string {
 		}
 	}
 	within := func(mid string, tokens []string) bool {
-		core := strings.Trim(mid, `"' `)
+		core := strings.Trim(mid, `"' ,`) // a removed pair takes its comma along
 		if core == "" {
 			return true
 		}

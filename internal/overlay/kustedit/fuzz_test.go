@@ -14,8 +14,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// decodeAll decodes every document of src into plain Go values.
+// decodeAll decodes every document of src into plain Go values. yaml.v3 refuses a
+// `%YAML 1.2` directive, so it is read as 1.1, whose resolution yaml.v3 shares.
 func decodeAll(src []byte) ([]any, error) {
+	src = bytes.ReplaceAll(src, []byte("%YAML 1.2"), []byte("%YAML 1.1"))
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var docs []any
 	for {

@@ -36,8 +36,9 @@ func SetPatchImages(src []byte, t Target) ([]byte, []Change, error) {
 		root := doc.Content[0]
 		if isJSONPatch(root) {
 			collectJSONPatchImages(root, collect)
+		} else {
+			collectContainerImages(root, collect)
 		}
-		collectContainerImages(root, collect)
 	}
 
 	m := newImageMatcher()
@@ -129,7 +130,8 @@ func isJSONPatch(root *yaml.Node) bool {
 }
 
 // collectJSONPatchImages finds images set by add/replace operations: a value at a path
-// ending in /image, a container object, or a list of containers.
+// ending in /image, a container object, a list of containers, or containers anywhere in a
+// larger value. Values of test operations describe the base and stay as they are.
 func collectJSONPatchImages(root *yaml.Node, collect func(*yaml.Node)) {
 	for _, op := range root.Content {
 		kind, _ := mappingValue(op, "op")
@@ -148,5 +150,6 @@ func collectJSONPatchImages(root *yaml.Node, collect func(*yaml.Node)) {
 				collectImageKey(c, collect)
 			}
 		}
+		collectContainerImages(value, collect)
 	}
 }

@@ -73,7 +73,7 @@ func (k *kustomization) setEntry(e *yaml.Node, f entryFields, t Target) error {
 		ch.Image = scalarString(f.newName)
 	}
 
-	var inserts [][2]string // key, rendered value
+	var inserts [][2]string // key, value
 	anchorKey := "name"
 	if _, ni := mappingValue(e, "newName"); ni >= 0 {
 		if _, i := mappingValue(e, "name"); ni > i {
@@ -103,7 +103,8 @@ func (k *kustomization) setEntry(e *yaml.Node, f entryFields, t Target) error {
 				return err
 			}
 		} else {
-			// kustomize ignores newTag when a digest is set, so a plain-tag release drops it.
+			// With a digest kept, the image would still be pulled by that digest and the new
+			// tag would have no effect, so a plain-tag release drops it.
 			ch.DigestRemoved = ch.OldDigest != ""
 			if err := k.removePair(e, "digest"); err != nil {
 				return err
@@ -216,12 +217,7 @@ func (p *plan) removePair(e *yaml.Node, key string) error {
 	}
 	if e.Style&yaml.FlowStyle == 0 && p.src.onlySpaceBefore(kStart) {
 		from := p.src.lineStarts[p.src.lineOf(kStart)]
-		to, hasBreak := p.src.afterLine(vEnd)
-		if !hasBreak {
-			if l := p.src.lineOf(from); l > 0 {
-				from = p.src.lineEnds[l-1] // last line: drop the break before it instead
-			}
-		}
+		to, _ := p.src.afterLine(vEnd)
 		p.add(splice{start: from, end: to, change: -1})
 		return nil
 	}
@@ -234,7 +230,20 @@ func (p *plan) removePair(e *yaml.Node, key string) error {
 		if err != nil {
 			return err
 		}
-		p.add(splice{start: prevEnd, end: vEnd, change: -1})
+		comma := p.src.skipBlanks(prevEnd)
+		if p.src.lineOf(comma) == p.src.lineOf(kStart) || comma >= len(p.src.src) || p.src.src[comma] != ',' {
+			p.add(splice{start: prevEnd, end: vEnd, change: -1})
+			return nil
+		}
+		// The last pair sits on a later line: drop the comma and the pair but keep the
+		// comments in between.
+		p.add(splice{start: comma, end: comma + 1, change: -1})
+		if p.src.onlySpaceBefore(kStart) && p.src.skipBlanks(vEnd) == p.src.lineEnds[p.src.lineOf(vEnd)] {
+			to, _ := p.src.afterLine(vEnd)
+			p.add(splice{start: p.src.lineStarts[p.src.lineOf(kStart)], end: to, change: -1})
+			return nil
+		}
+		p.add(splice{start: kStart, end: vEnd, change: -1})
 	default:
 		return fmt.Errorf("line %d: cannot remove %s, the only key of its entry", k.Line, key)
 	}

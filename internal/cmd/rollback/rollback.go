@@ -1,0 +1,185 @@
+// Package rollback implements `gito rollback`.
+package rollback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/pipeline"
+	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/tui/picker"
+	"github.com/gito-dev/gito/internal/workspace"
+)
+
+// RollbackOptions is what `gito rollback` needs.
+type RollbackOptions struct {
+	IO         *iostreams.IOStreams
+	Getenv     func(string) string
+	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time
+
+	cmdutil.ReleaseFlags
+	To    string
+	Steps int
+	// Interactive is set when neither --to nor --steps was given on a terminal.
+	Interactive bool
+}
+
+// NewCmdRollback builds `gito rollback`.
+func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobra.Command {
+	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "rollback --service S --env E [--to V | --steps N]",
+		Short: "Open the pull request that restores an earlier release of an overlay",
+		Long: `Restore the exact image reference (tag and digest) of an earlier release through the same
+pipeline as release: edit, render check, sign, commit on gito/<env>/<service>, push, and open
+or update the pull request, with a rollback title and body.
+
+On a terminal without --to or --steps, a picker lists the overlay's history: move with the
+arrow keys, type to filter, Enter to choose and confirm, Esc or q to cancel (exit 130).
+Without a terminal, --to or --steps is required.`,
+		Example: `  gito rollback -s api -e prod                     # pick in a terminal UI
+  gito rollback -s api -e prod --to v2.3.0 --yes   # a specific version
+  gito rollback -s api -e prod --steps 1 --json    # the release before the current one`,
+		Args:              cobra.NoArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
+				return err
+			}
+			if err := cmdutil.MutuallyExclusive("--to and --steps cannot be combined", opts.To != "", cmd.Flags().Changed("steps")); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("steps") && opts.Steps < 1 {
+				return cmdutil.FlagErrorf("--steps must be 1 or more, got %d", opts.Steps)
+			}
+			if opts.To != "" {
+				if _, err := config.ParseVersion("--to", opts.To); err != nil {
+					return &cmdutil.FlagError{Err: err}
+				}
+			}
+			if opts.To == "" && !cmd.Flags().Changed("steps") {
+				if !opts.IO.CanPrompt() || opts.JSON {
+					return cmdutil.FlagErrorf("--to or --steps is required when not running interactively")
+				}
+				opts.Interactive = true
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return rollbackRun(cmd.Context(), opts)
+		},
+	}
+	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
+	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
+	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	return cmd
+}
+
+func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
+	req := pipeline.Request{
+		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
+		Flags: opts.ReleaseFlags, Rollback: true,
+	}
+	var (
+		chosen history.Release
+		ws     *workspace.Workspace
+		err    error
+	)
+	if opts.Interactive {
+		chosen, ws, err = pick(ctx, opts, req)
+	} else {
+		chosen, ws, err = choose(ctx, opts, req)
+	}
+	if ws != nil {
+		defer ws.Close()
+	}
+	if err != nil {
+		return err
+	}
+	req.Workspace = ws
+	req.Version = config.Version{Tag: chosen.Version, Digest: chosen.Digest}
+	if req.Version.Tag == "" {
+		return fmt.Errorf("release %s pins %s by digest only; roll back with gito release --version TAG@%s", shortSHA(chosen.Commit), opts.Service, chosen.Digest)
+	}
+	if opts.Interactive {
+		req.Flags.Yes = true // the picker's confirmation screen was the question
+	}
+	res, err := pipeline.Run(ctx, req)
+	if err != nil {
+		return err
+	}
+	return pipeline.Print(opts.IO, opts.JSON, res)
+}
+
+// choose resolves --to or --steps against the history.
+func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
+	ws, err := pipeline.Open(ctx, req)
+	if err != nil {
+		return history.Release{}, nil, err
+	}
+	releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
+	if err != nil {
+		return history.Release{}, ws, err
+	}
+	var r history.Release
+	if opts.To != "" {
+		r, err = history.Find(releases, opts.To)
+	} else {
+		r, err = history.Previous(releases, opts.Steps)
+	}
+	if err != nil {
+		return history.Release{}, ws, fmt.Errorf("%s in %s: %w", opts.Service, opts.Env, err)
+	}
+	return r, ws, nil
+}
+
+// pick runs the picker. The workspace is opened inside the picker's load command, so the
+// spinner shows while the repo is fetched and the history read.
+func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
+	var ws *workspace.Workspace
+	load := picker.LoadReleases(func() ([]history.Release, error) {
+		var err error
+		ws, err = workspace.Open(ctx, workspace.Options{
+			Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv, HTTPClient: req.HTTPClient,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
+	})
+	in, out := opts.IO.TerminalFiles()
+	m := picker.New(picker.Options{
+		Service: opts.Service, Env: opts.Env, Load: load,
+		Describe: func(r history.Release) (string, string) {
+			return fmt.Sprintf("Roll back %s in %s to %s", opts.Service, opts.Env, r.Ref()), release.BranchName(opts.Env, opts.Service)
+		},
+		Styles: picker.NewStyles(opts.IO.ColorEnabled()),
+		KeyMap: picker.DefaultKeyMap(),
+	})
+	r, err := picker.Run(ctx, in, out, m)
+	switch {
+	case errors.Is(err, picker.ErrCancelled):
+		return r, ws, cmdutil.ErrCancel
+	case err != nil:
+		return r, ws, err
+	}
+	return r, ws, nil
+}
+
+func shortSHA(s string) string {
+	if len(s) > 10 {
+		return s[:10]
+	}
+	return s
+}

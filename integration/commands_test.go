@@ -31,6 +31,10 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"no-secret-in": cmdNoSecretIn,
 		"status":       cmdStatus,
 		"land":         cmdLand,
+		"tmux-start":   cmdTmuxStart,
+		"tmux-wait":    cmdTmuxWait,
+		"tmux-keys":    cmdTmuxKeys,
+		"tmux-exit":    cmdTmuxExit,
 	}
 }
 
@@ -296,7 +300,10 @@ func sortedCopy(s []string) []string {
 	return out
 }
 
-var newTagLine = regexp.MustCompile(`(?m)^(\s*newTag:\s*)"?[^"\s#]+"?`)
+var (
+	newTagLine = regexp.MustCompile(`(?m)^(([ \t]*)newTag:\s*)"?[^"\s#]+"?([^\n]*)`)
+	digestLine = regexp.MustCompile(`(?m)^[ \t]*digest:.*\n`)
+)
 
 // land SERVICE ENV VERSION PR: merge a release of SERVICE to VERSION into main the way a
 // merged pull request does (a --no-ff merge whose subject names PR), so history has
@@ -316,7 +323,15 @@ func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
 	if !newTagLine.Match(data) {
 		ts.Fatalf("land: no newTag in %s", file)
 	}
-	data = newTagLine.ReplaceAll(data, []byte("${1}\""+version+"\""))
+	tag, digest, pinned := strings.Cut(version, "@")
+	data = digestLine.ReplaceAll(data, nil)
+	repl := "${1}\"" + tag + "\"${3}"
+	if pinned {
+		// the digest goes on its own line under newTag, with newTag's indentation
+		indent := newTagLine.FindSubmatch(data)[2]
+		repl += "\n" + string(indent) + "digest: " + digest
+	}
+	data = newTagLine.ReplaceAll(data, []byte(repl))
 	ts.Check(os.WriteFile(file, data, 0o644))
 	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
 	runGit(ts, dir, "checkout", "-q", "main")

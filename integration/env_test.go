@@ -19,6 +19,8 @@ type scriptState struct {
 	kind    string // github, gitlab or none
 	fixture string // integration/testdata/infra
 	forge   fakeForge
+	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
+	tmuxSessions int
 }
 
 const stateKey = "gito-state"

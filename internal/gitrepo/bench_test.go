@@ -10,7 +10,7 @@ import (
 )
 
 // BenchmarkLargeRepo runs on 2,000 overlays and 20,000 commits (generated once):
-//   - worktree/sparse, worktree/full: what every release pays, a warm Open (a no-op fetch),
+//   - worktree-sparse, worktree-full: what every release pays, a warm Open (a no-op fetch),
 //     a private worktree, and its removal;
 //   - history: one overlay's log and its kustomization at each of those commits.
 func BenchmarkLargeRepo(b *testing.B) {
@@ -31,8 +31,8 @@ func BenchmarkLargeRepo(b *testing.B) {
 		name   string
 		sparse []string
 	}{
-		{"worktree/sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
-		{"worktree/full", nil},
+		{"worktree-sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
+		{"worktree-full", nil},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cycle := func() {

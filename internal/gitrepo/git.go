@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -59,7 +58,7 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	x.Stdin = c.stdin
 	// SIGTERM lets git run its cleanup (lock files, temporary packs, helper children);
 	// WaitDelay then kills it and stops waiting for grandchildren holding our pipes.
-	x.Cancel = func() error { return x.Process.Signal(syscall.SIGTERM) }
+	x.Cancel = func() error { return terminate(x.Process) }
 	x.WaitDelay = killGrace
 	var stdout bytes.Buffer
 	if c.stdout != nil {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 )
 
-// lockFile takes an exclusive flock on path, waiting until it is free or ctx ends. Every call
+// errLocked is what tryLock returns when another holder has the lock.
+var errLocked = errors.New("locked")
+
+// lockFile takes an exclusive lock on path, waiting until it is free or ctx ends. Every call
 // opens the file anew, so goroutines of one process exclude each other as processes do.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
@@ -16,19 +18,19 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		return nil, fmt.Errorf("open lock %s: %w", path, err)
 	}
 	release := func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = unlockFile(f)
 		_ = f.Close()
 	}
-	if err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB); err == nil {
+	if err := tryLock(f); err == nil {
 		return release, nil
-	} else if !errors.Is(err, syscall.EWOULDBLOCK) {
+	} else if !errors.Is(err, errLocked) {
 		_ = f.Close()
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	// A blocking flock cannot be interrupted, so it waits in its own goroutine; if ctx ends
+	// A blocking lock cannot be interrupted, so it waits in its own goroutine; if ctx ends
 	// first, that goroutine releases the lock as soon as it gets it.
 	got := make(chan error, 1)
-	go func() { got <- flock(f, syscall.LOCK_EX) }()
+	go func() { got <- waitLock(f) }()
 	select {
 	case err := <-got:
 		if err != nil {
@@ -45,14 +47,5 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 			_ = f.Close()
 		}()
 		return nil, fmt.Errorf("wait for lock %s: %w", path, ctx.Err())
-	}
-}
-
-func flock(f *os.File, how int) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
 	}
 }

@@ -96,25 +96,24 @@ func Load(ctx context.Context, req Request) ([]Release, error) {
 	if req.Limit > 0 {
 		n = 2*req.Limit + 2
 	}
-	blobs := map[string][]byte{}
+	objects := map[string]string{} // "commit:path" -> the object name to read it by
+	blobs := map[string][]byte{}   // object name -> content
 	states := map[string]state{}
+	// files returns the content of path at commit.
+	files := func(commit, path string) ([]byte, bool) {
+		name, ok := objects[commit+":"+path]
+		if !ok {
+			return nil, false
+		}
+		b, ok := blobs[name]
+		return b, ok
+	}
 	for {
 		commits, err := req.Source.Log(ctx, req.Ref, logPaths, n)
 		if err != nil {
 			return nil, fmt.Errorf("history of %s: %w", strings.Join(req.Paths, ", "), err)
 		}
-		var fresh []string
-		var specs []string
-		for _, c := range commits {
-			if _, ok := states[c.SHA]; ok {
-				continue
-			}
-			states[c.SHA] = state{}
-			fresh = append(fresh, c.SHA)
-			for _, p := range logPaths {
-				specs = append(specs, c.SHA+":"+p)
-			}
-		}
+		specs, fresh := blobSpecs(commits, logPaths, states, objects)
 		if len(specs) > 0 {
 			got, err := req.Source.ReadBlobs(ctx, specs)
 			if err != nil {
@@ -122,7 +121,7 @@ func Load(ctx context.Context, req Request) ([]Release, error) {
 			}
 			maps.Copy(blobs, got)
 		}
-		for i, st := range statesAt(fresh, req, read, blobs) {
+		for i, st := range statesAt(fresh, req, read, files) {
 			states[fresh[i]] = st
 		}
 
@@ -131,10 +130,51 @@ func Load(ctx context.Context, req Request) ([]Release, error) {
 			if req.Limit > 0 && len(runs) > req.Limit {
 				runs = runs[:req.Limit]
 			}
-			return releases(ctx, runs, req, blobs), nil
+			return releases(ctx, runs, req, files), nil
 		}
 		n *= 4
 	}
+}
+
+// blobSpecs names the objects to read for the commits not read yet, and records in objects
+// how to find each commit's files. A file is read by blob id when the log gave one, either
+// at this commit or at an older listed commit (no commit in between changed it); otherwise
+// by commit:path.
+func blobSpecs(commits []Commit, paths []string, states map[string]state, objects map[string]string) (specs, fresh []string) {
+	known := map[string]string{} // path -> blob id at the commit being walked; "" absent
+	wanted := map[string]bool{}
+	for i := len(commits) - 1; i >= 0; i-- { // oldest first, so that ids carry forward
+		c := commits[i]
+		_, done := states[c.SHA]
+		if !done {
+			states[c.SHA] = state{}
+			fresh = append(fresh, c.SHA)
+		}
+		for _, p := range paths {
+			id, changed := c.Blobs[p]
+			if !changed {
+				id, changed = known[p]
+			}
+			if !changed && c.Blobs != nil && len(c.Parents) == 0 {
+				id, changed = "", true // a root commit lists every file it has
+			}
+			if c.Blobs == nil || !changed {
+				id = c.SHA + ":" + p
+				delete(known, p)
+			} else {
+				known[p] = id
+			}
+			if done || id == "" {
+				continue
+			}
+			objects[c.SHA+":"+p] = id
+			if !wanted[id] {
+				wanted[id] = true
+				specs = append(specs, id)
+			}
+		}
+	}
+	return specs, fresh
 }
 
 // state is what the overlay files said about the service's images at one commit.
@@ -169,7 +209,7 @@ func group(commits []Commit, states map[string]state) []run {
 
 // statesAt parses the files of each commit, on every CPU: YAML parsing is most of Load's
 // own time.
-func statesAt(shas []string, req Request, read ImageReader, blobs map[string][]byte) []state {
+func statesAt(shas []string, req Request, read ImageReader, files func(commit, path string) ([]byte, bool)) []state {
 	out := make([]state, len(shas))
 	workers := min(runtime.GOMAXPROCS(0), len(shas))
 	var next atomic.Int64
@@ -177,7 +217,7 @@ func statesAt(shas []string, req Request, read ImageReader, blobs map[string][]b
 	for range workers {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < len(shas); i = int(next.Add(1)) - 1 {
-				out[i] = stateAt(shas[i], req, read, blobs)
+				out[i] = stateAt(shas[i], req, read, files)
 			}
 		})
 	}
@@ -185,14 +225,14 @@ func statesAt(shas []string, req Request, read ImageReader, blobs map[string][]b
 	return out
 }
 
-func stateAt(sha string, req Request, read ImageReader, blobs map[string][]byte) state {
+func stateAt(sha string, req Request, read ImageReader, files func(commit, path string) ([]byte, bool)) state {
 	type found struct {
 		ref  ImageRef
 		file string
 	}
 	var all []found
 	for _, p := range req.Paths {
-		b, ok := blobs[sha+":"+p]
+		b, ok := files(sha, p)
 		if !ok {
 			continue
 		}
@@ -238,7 +278,7 @@ func stateAt(sha string, req Request, read ImageReader, blobs map[string][]byte)
 	return st
 }
 
-func releases(ctx context.Context, runs []run, req Request, blobs map[string][]byte) []Release {
+func releases(ctx context.Context, runs []run, req Request, files func(commit, path string) ([]byte, bool)) []Release {
 	out := make([]Release, 0, len(runs))
 	for _, r := range runs {
 		rel := Release{
@@ -253,7 +293,7 @@ func releases(ctx context.Context, runs []run, req Request, blobs map[string][]b
 			Subject: r.oldest.Subject,
 		}
 		if req.CheckSignature != nil {
-			rel.Signed, rel.Signer = checkFiles(ctx, req.CheckSignature, r.newest.SHA, r.files, blobs)
+			rel.Signed, rel.Signer = checkFiles(ctx, req.CheckSignature, r.newest.SHA, r.files, files)
 		}
 		out = append(out, rel)
 	}
@@ -262,14 +302,15 @@ func releases(ctx context.Context, runs []run, req Request, blobs map[string][]b
 
 // checkFiles checks the files as they were at the end of the run, so that a later
 // `gito sign` of a hand edit counts.
-func checkFiles(ctx context.Context, check SignatureChecker, sha string, files []string, blobs map[string][]byte) (bool, string) {
+func checkFiles(ctx context.Context, check SignatureChecker, sha string, paths []string, files func(commit, path string) ([]byte, bool)) (bool, string) {
 	var signers []string
-	for _, p := range files {
-		sig, ok := blobs[sha+":"+p+".sig"]
+	for _, p := range paths {
+		sig, ok := files(sha, p+".sig")
 		if !ok {
 			return false, ""
 		}
-		signed, signer := check(ctx, sha, p, blobs[sha+":"+p], sig)
+		file, _ := files(sha, p)
+		signed, signer := check(ctx, sha, p, file, sig)
 		if !signed {
 			return false, ""
 		}

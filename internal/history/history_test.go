@@ -369,21 +369,77 @@ func TestReadBlobs(t *testing.T) {
 func TestLogFields(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
-	first := r.commit("Alice", "first", map[string]string{kfile: "a"})
+	first := r.commit("Alice", "first", map[string]string{kfile: "a", pfile: "p"})
+	blobA := r.git("rev-parse", first+":"+kfile)
+	blobP := r.git("rev-parse", first+":"+pfile)
 	when := r.date()
 	second := r.commit("Bob", "Release (#5)\n\nBody line\nwith \x1f odd bytes\n\nGito-Service: api\nGito-Version: v2", map[string]string{kfile: "b"})
-	got, err := ExecGit{Dir: r.dir}.Log(context.Background(), "main", []string{kfile}, 0)
+	blobB := r.git("rev-parse", second+":"+kfile)
+	third := r.commit("Carol", "drop the patch", map[string]string{pfile: ""})
+	got, err := ExecGit{Dir: r.dir}.Log(context.Background(), "main", []string{kfile, pfile}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Commit{
+		{SHA: third, Parents: []string{second}, AuthorName: "Carol", AuthorEmail: "carol@example.com", Date: when.Add(time.Minute),
+			Subject: "drop the patch", Blobs: map[string]string{pfile: ""}},
 		{SHA: second, Parents: []string{first}, AuthorName: "Bob", AuthorEmail: "bob@example.com", Date: when,
 			Subject: "Release (#5)", Body: "Body line\nwith \x1f odd bytes\n\nGito-Service: api\nGito-Version: v2",
-			Trailers: map[string]string{"Gito-Service": "api", "Gito-Version": "v2"}},
-		{SHA: first, AuthorName: "Alice", AuthorEmail: "alice@example.com", Date: epoch, Subject: "first"},
+			Trailers: map[string]string{"Gito-Service": "api", "Gito-Version": "v2"}, Blobs: map[string]string{kfile: blobB}},
+		{SHA: first, AuthorName: "Alice", AuthorEmail: "alice@example.com", Date: epoch, Subject: "first",
+			Blobs: map[string]string{kfile: blobA, pfile: blobP}},
 	}
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("commits (-want +got):\n%s", diff)
+	}
+}
+
+// blindSource hides the blob ids of the log, as a Source built on another git library may.
+type blindSource struct{ Source }
+
+func (b blindSource) Log(ctx context.Context, ref string, paths []string, limit int) ([]Commit, error) {
+	cs, err := b.Source.Log(ctx, ref, paths, limit)
+	for i := range cs {
+		cs[i].Blobs = nil
+	}
+	return cs, err
+}
+
+func TestLoadWithoutBlobIDs(t *testing.T) {
+	t.Parallel()
+	r, _ := mixedHistory(t)
+	for _, limit := range []int{0, 3} {
+		req := Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile, pfile}, Images: []string{"api"}, Limit: limit}
+		want, err := Load(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Source = blindSource{req.Source}
+		got, err := Load(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" || len(got) == 0 {
+			t.Errorf("limit %d: releases read by commit:path differ from those read by blob id (-id +path):\n%s", limit, diff)
+		}
+	}
+}
+
+func TestLoadFileDeletedAndRestored(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("Alice", "unrelated root", map[string]string{"README.md": "x"})
+	v1 := r.commit("Alice", "v1", map[string]string{kfile: kustomization(entry("api", "v1", ""))})
+	r.commit("Bob", "remove the overlay", map[string]string{kfile: ""})
+	r.commit("Bob", "restore the overlay", map[string]string{kfile: kustomization(entry("api", "v1", ""))})
+	v2 := r.commit("Carol", "v2 (#4)", map[string]string{kfile: kustomization(entry("api", "v2", ""))})
+	got, err := Load(context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []summary{{"v2", v2, "Carol", 4, true}, {"v1", v1, "Alice", 0, false}}
+	if diff := cmp.Diff(want, summarise(got)); diff != "" {
+		t.Errorf("releases (-want +got):\n%s", diff)
 	}
 }
 

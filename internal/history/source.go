@@ -24,6 +24,10 @@ type Commit struct {
 	Subject     string
 	Body        string
 	Trailers    map[string]string
+	// Blobs optionally maps each of the logged paths this commit changed to its blob id after
+	// the commit ("" when the commit deleted it). nil means unknown; Load then reads the
+	// files by commit:path instead, which costs git a tree walk per file.
+	Blobs map[string]string
 }
 
 // Source reads an infra repo's history without touching its work tree.
@@ -51,8 +55,10 @@ func (g ExecGit) Log(ctx context.Context, ref string, paths []string, limit int)
 		return nil, errors.New("git log: no paths")
 	}
 	args := []string{
-		"-c", "log.showSignature=false", "-c", "log.follow=false",
+		"-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "log.showRoot=true",
 		"log", "--first-parent", "--no-color", "--no-decorate", "-z", "--format=" + logFormat,
+		// The new blob id of each changed path, so that the files are read by id.
+		"--raw", "--no-abbrev", "--no-renames",
 	}
 	if limit > 0 {
 		args = append(args, "-n", strconv.Itoa(limit))
@@ -67,17 +73,48 @@ func (g ExecGit) Log(ctx context.Context, ref string, paths []string, limit int)
 	if err != nil {
 		return nil, fmt.Errorf("git log %s: %w", ref, gitError(err, &stderr))
 	}
+	commits, err := parseLog(string(out))
+	if err != nil {
+		return nil, fmt.Errorf("git log %s: %w", ref, err)
+	}
+	return commits, nil
+}
+
+// parseLog reads `git log -z --raw` output: each commit's format record ends in NUL and is
+// followed by its raw diff entries, ":srcmode dstmode srcid dstid status" NUL path NUL.
+func parseLog(out string) ([]Commit, error) {
 	var commits []Commit
-	for _, rec := range bytes.Split(out, []byte{0}) {
-		rec = bytes.TrimLeft(rec, "\n")
-		if len(rec) == 0 {
+	fields := strings.Split(out, "\x00")
+	for i := 0; i < len(fields); i++ {
+		rec := strings.TrimLeft(fields[i], "\n")
+		switch {
+		case rec == "":
 			continue
+		case rec[0] == ':':
+			if len(commits) == 0 || i+1 >= len(fields) {
+				return nil, fmt.Errorf("unexpected diff entry %.60q", rec)
+			}
+			f := strings.Fields(rec)
+			if len(f) != 5 {
+				return nil, fmt.Errorf("unexpected diff entry %.60q", rec)
+			}
+			i++
+			c := &commits[len(commits)-1]
+			if c.Blobs == nil {
+				c.Blobs = map[string]string{}
+			}
+			blob := f[3]
+			if strings.Trim(blob, "0") == "" {
+				blob = "" // deleted
+			}
+			c.Blobs[fields[i]] = blob
+		default:
+			c, err := parseCommit(rec)
+			if err != nil {
+				return nil, err
+			}
+			commits = append(commits, c)
 		}
-		c, err := parseCommit(string(rec))
-		if err != nil {
-			return nil, fmt.Errorf("git log %s: %w", ref, err)
-		}
-		commits = append(commits, c)
 	}
 	return commits, nil
 }

@@ -140,16 +140,17 @@ func (k *kustomization) appendImagesKey(entry *yaml.Node, fields [][2]string) er
 	text := strings.Join(lines, eol)
 	mark := len(lines[0]) + len(eol)
 	switch {
-	case len(s.src) == 0 || (len(s.src) == len(utf8BOM) && s.lineStarts[0] == len(s.src)):
-		text += eol
-	case s.endsWithBreak():
+	case s.lineStarts[0] == len(s.src) || s.endsWithBreak(): // empty, or ends a line
 		text += eol
 	default:
 		text = eol + text
 		mark += len(eol)
 	}
-	at := len(s.src)
-	if loc := documentEndMarker.FindIndex(s.src); loc != nil {
+	at, from := len(s.src), 0
+	if k.root != nil {
+		from = s.lineStarts[k.root.Line-1]
+	}
+	if loc := documentEndMarker.FindIndex(s.src[from:]); loc != nil {
 		// `...` closes the document: the key goes on the lines before it.
 		if strings.HasPrefix(text, eol) {
 			text, mark = text[len(eol):], mark-len(eol)
@@ -157,7 +158,7 @@ func (k *kustomization) appendImagesKey(entry *yaml.Node, fields [][2]string) er
 		if !strings.HasSuffix(text, eol) {
 			text += eol
 		}
-		at = loc[0]
+		at = from + loc[0]
 	}
 	k.add(splice{start: at, end: at, text: text, change: 0, mark: mark})
 

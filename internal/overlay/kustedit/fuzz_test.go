@@ -3,6 +3,7 @@ package kustedit
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -39,18 +40,10 @@ func expectRelease(docs []any, t Target) int {
 	m := newImageMatcher()
 	matched := 0
 	for _, doc := range docs {
-		root, ok := doc.(map[string]any)
-		if !ok {
-			continue
-		}
-		images, _ := root["images"].([]any)
-		for _, e := range images {
-			entry, ok := e.(map[string]any)
-			if !ok {
-				continue
-			}
-			name, _ := entry["name"].(string)
-			newName, _ := entry["newName"].(string)
+		images, _ := field(doc, "images").([]any)
+		for _, entry := range images {
+			name, _ := field(entry, "name").(string)
+			newName, _ := field(entry, "newName").(string)
 			hit := false
 			for _, n := range t.Names {
 				hit = hit || (name != "" && m.matches(n, name)) || (newName != "" && m.matches(n, newName))
@@ -59,15 +52,45 @@ func expectRelease(docs []any, t Target) int {
 				continue
 			}
 			matched++
-			entry["newTag"] = t.Tag
+			setField(entry, "newTag", t.Tag)
 			if t.Digest != "" {
-				entry["digest"] = t.Digest
+				setField(entry, "digest", t.Digest)
 			} else {
-				delete(entry, "digest")
+				setField(entry, "digest", nil)
 			}
 		}
 	}
 	return matched
+}
+
+// field reads key from a decoded mapping; yaml.v3 decodes a mapping with any non-string
+// key into map[any]any.
+func field(m any, key string) any {
+	switch m := m.(type) {
+	case map[string]any:
+		return m[key]
+	case map[any]any:
+		return m[key]
+	}
+	return nil
+}
+
+// setField sets key in a decoded mapping, or deletes it when v is nil.
+func setField(m any, key string, v any) {
+	switch m := m.(type) {
+	case map[string]any:
+		if v == nil {
+			delete(m, key)
+		} else {
+			m[key] = v
+		}
+	case map[any]any:
+		if v == nil {
+			delete(m, key)
+		} else {
+			m[key] = v
+		}
+	}
 }
 
 func addGoldenSeeds(f *testing.F, seed func(src []byte)) {
@@ -141,6 +164,22 @@ func onlyImagesDiffer(in, out any, t Target, m *imageMatcher, path string) strin
 				return path + "." + k
 			}
 			if p := onlyImagesDiffer(v, w, t, m, path+"."+k); p != "" {
+				return p
+			}
+		}
+		return ""
+	case map[any]any:
+		b, ok := out.(map[any]any)
+		if !ok || len(a) != len(b) {
+			return path
+		}
+		for k, v := range a {
+			w, ok := b[k]
+			step := fmt.Sprintf(".%v", k)
+			if !ok {
+				return path + step
+			}
+			if p := onlyImagesDiffer(v, w, t, m, path+step); p != "" {
 				return p
 			}
 		}

@@ -21,14 +21,23 @@ func newImageMatcher() *imageMatcher {
 // matches reports whether the image reference ref matches name as kustomize would match an
 // `images:` entry named name against a container image ref.
 func (m *imageMatcher) matches(ref, name string) bool {
+	if regexp.QuoteMeta(name) == name {
+		// A name without metacharacters matches only itself: skip compiling.
+		return strings.HasPrefix(ref, name) && tagAndDigest.MatchString(ref[len(name):])
+	}
 	re, ok := m.compiled[name]
 	if !ok {
-		re, _ = regexp.Compile("^" + name +
-			`(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$`)
+		re, _ = regexp.Compile("^" + name + tagAndDigestPattern)
 		m.compiled[name] = re
 	}
 	return re != nil && re.MatchString(ref)
 }
+
+// tagAndDigestPattern is what kustomize allows after the name: a tag of
+// [a-zA-Z0-9_.{}-] and a digest of any OCI algorithm, both optional.
+const tagAndDigestPattern = `(:[a-zA-Z0-9_.{}-]*)?(@[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*)?$`
+
+var tagAndDigest = regexp.MustCompile("^" + tagAndDigestPattern)
 
 // splitImage separates name, tag and digest the way kustomize does: a ':' or '@' before the
 // first '/' belongs to a registry host, not to a tag.

@@ -7,8 +7,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// containerLists are the pod spec keys whose list items carry an `image:`.
-var containerLists = map[string]bool{"containers": true, "initContainers": true, "ephemeralContainers": true}
+// isContainerList reports the pod spec keys whose list items carry an `image:`.
+func isContainerList(key string) bool {
+	switch key {
+	case "containers", "initContainers", "ephemeralContainers":
+		return true
+	}
+	return false
+}
 
 // SetPatchImages rewrites container `image:` values that match t.Names in a strategic-merge
 // patch (multi-document YAML) or a JSON6902 patch (YAML or JSON).
@@ -91,7 +97,7 @@ func collectContainerImages(n *yaml.Node, collect func(*yaml.Node)) {
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if containerLists[k.Value] && v.Kind == yaml.SequenceNode {
+			if isContainerList(k.Value) && v.Kind == yaml.SequenceNode {
 				for _, c := range v.Content {
 					collectImageKey(c, collect)
 				}

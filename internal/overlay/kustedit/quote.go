@@ -77,17 +77,20 @@ func doubleQuoted(v string) string {
 	return b.String()
 }
 
-// yaml11Bools are the words YAML 1.1 parsers (sigs.k8s.io/yaml, yaml.v2) read as booleans
-// although yaml.v3 reads them as strings.
-var yaml11Bools = map[string]bool{
-	"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true,
-	"true": true, "false": true,
+// isYAML11Bool reports the words YAML 1.1 parsers (sigs.k8s.io/yaml, yaml.v2) read as
+// booleans although yaml.v3 reads most of them as strings.
+func isYAML11Bool(v string) bool {
+	switch strings.ToLower(v) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false":
+		return true
+	}
+	return false
 }
 
 // plainSafe reports whether v written as a plain scalar reads back as the string v, both
 // for yaml.v3 and for the YAML 1.1 parsers other tools in the pipeline use.
 func plainSafe(v string) bool {
-	if v == "" || yaml11Bools[strings.ToLower(v)] {
+	if v == "" || isYAML11Bool(v) {
 		return false
 	}
 	for i, r := range v {

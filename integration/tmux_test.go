@@ -114,7 +114,7 @@ func cmdTmuxExit(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	want, _ := strconv.Atoi(args[0])
 	status := waitFor(ts, func() (string, bool) {
-		out, err := tmux(ts, "display-message", "-p", "-t", pane(ts), "#{pane_dead} #{pane_dead_status}")
+		out, err := tmux(ts, "display-message", "-p", "-t", pane(ts), "#{pane_dead} #{pane_dead_status}#{pane_dead_signal}")
 		if err != nil {
 			ts.Fatalf("tmux display-message: %v\n%s", err, out)
 		}

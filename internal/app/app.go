@@ -17,6 +17,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -104,7 +105,7 @@ func ExitCode(err error) int {
 		return cmdutil.ExitUsage
 	case errors.As(err, &verifyErr):
 		return cmdutil.ExitVerify
-	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth):
+	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth), errors.Is(err, gitrepo.ErrAuth):
 		return cmdutil.ExitAuth
 	default:
 		return cmdutil.ExitError

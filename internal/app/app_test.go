@@ -9,6 +9,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -25,6 +26,7 @@ func TestExitCode(t *testing.T) {
 		{&cmdutil.VerifyError{Err: errors.New("tampered")}, 3},
 		{&cmdutil.AuthError{Err: errors.New("no token")}, 4},
 		{fmt.Errorf("create PR: %w", forge.ErrAuth), 4},
+		{fmt.Errorf("open infra repo: %w", gitrepo.ErrAuth), 4},
 		{cmdutil.ErrCancel, 130},
 		{fmt.Errorf("push: %w", context.Canceled), 130},
 		{cmdutil.ErrSilent, 1},

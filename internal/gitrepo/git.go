@@ -47,7 +47,7 @@ type cmd struct {
 const killGrace = 5 * time.Second
 
 // run executes git and returns its stdout (when c.stdout is nil). A failure is an *Error
-// carrying the first meaningful stderr line; a cancelled context wins over git's own message.
+// carrying the first meaningful stderr line, or the context's error when it was cancelled.
 func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	if g.Hook != nil {
 		g.Hook(Invocation{Dir: c.dir, Args: append([]string(nil), c.args...), Env: append([]string(nil), c.env...)})
@@ -72,11 +72,10 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	} else {
 		x.Stderr = stderr
 	}
-	err := x.Run()
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return nil, fmt.Errorf("git %s: %w", subcommand(c.args), ctxErr)
-	}
-	if err != nil {
+	if err := x.Run(); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("git %s: %w", subcommand(c.args), ctxErr)
+		}
 		return stdout.Bytes(), newError(c.args, stderr.String(), err, secrets(c.env))
 	}
 	return stdout.Bytes(), nil

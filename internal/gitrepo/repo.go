@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // OpenOptions says which remote to open and where its cache lives.
@@ -86,7 +87,35 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("update cache of %s: %w", rem.url, err)
 	}
+	r.sweepWorktrees(ctx)
 	return r, nil
+}
+
+// staleWorktreeAge is when a worktree is surely left over from a killed gito: no run lasts
+// this long.
+const staleWorktreeAge = 24 * time.Hour
+
+// sweepWorktrees removes this cache's worktrees that a killed gito left behind. It runs under
+// the lock; failures only leave debris, so they are ignored.
+func (r *Repo) sweepWorktrees(ctx context.Context) {
+	root := filepath.Join(r.cacheRoot, "worktrees")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	swept := false
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !strings.HasPrefix(e.Name(), r.remote.name+"-") || time.Since(info.ModTime()) < staleWorktreeAge {
+			continue
+		}
+		if os.RemoveAll(filepath.Join(root, e.Name())) == nil {
+			swept = true
+		}
+	}
+	if swept {
+		_, _ = r.git.output(ctx, r.dir, nil, "worktree", "prune")
+	}
 }
 
 // Dir is the bare repository of the cache.
@@ -134,8 +163,11 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 		return err
 	}
 	// The cache belongs to gito: tags are never needed, gc must not detach into the
-	// background where it would outlive the lock, and every fetch extends the commit-graph.
+	// background where it would outlive the lock, every fetch extends the commit-graph, and
+	// the user's hooks (core.hooksPath), meant for their own commits, do not run on gito's:
+	// the hooks directory named here does not exist.
 	settings := [][2]string{
+		{"core.hooksPath", filepath.Join(r.dir, "hooks")},
 		{"remote.origin.url", r.remote.url},
 		{"remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
 		{"remote.origin.tagOpt", "--no-tags"},
@@ -251,4 +283,23 @@ func checkBranch(b string) error {
 		return fmt.Errorf("invalid branch name %q", b)
 	}
 	return nil
+}
+
+// ListFiles lists every file path (slash-separated) in ref's tree, without a checkout. In a
+// blobless cache this reads trees only, so it is cheap even for large repositories.
+func (r *Repo) ListFiles(ctx context.Context, ref string) ([]string, error) {
+	if ref == "" || strings.HasPrefix(ref, "-") {
+		return nil, fmt.Errorf("invalid ref %q", ref)
+	}
+	out, err := r.git.output(ctx, r.dir, nil, "ls-tree", "-r", "-z", "--name-only", ref)
+	if err != nil {
+		return nil, fmt.Errorf("list files of %s: %w", ref, err)
+	}
+	var files []string
+	for _, name := range bytes.Split(out, []byte{0}) {
+		if len(name) > 0 {
+			files = append(files, string(name))
+		}
+	}
+	return files, nil
 }

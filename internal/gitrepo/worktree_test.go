@@ -96,7 +96,12 @@ func TestCommitUsesConfiguredIdentityAndRefusesEmpty(t *testing.T) {
 	bare := gitserver.NewBare(t, sampleFiles)
 	g, _ := newGit(t)
 	home, _ := envValue(g.Env, "HOME")
-	writeFile(t, filepath.Join(home, ".gitconfig"), "[user]\n\tname = Alice Doe\n\temail = alice@example.com\n")
+	hooks := filepath.Join(home, "hooks")
+	writeFile(t, filepath.Join(hooks, "prepare-commit-msg"), "#!/bin/sh\necho HOOKED >> \"$1\"\n")
+	if err := os.Chmod(filepath.Join(hooks, "prepare-commit-msg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(home, ".gitconfig"), "[user]\n\tname = Alice Doe\n\temail = alice@example.com\n[core]\n\thooksPath = "+hooks+"\n")
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
 	w := newWorktree(t, r, RemoteRef("main"))
 	if _, err := w.Commit(ctx, CommitOptions{Message: "nothing"}); !errors.Is(err, ErrNothingToCommit) {
@@ -119,6 +124,9 @@ func TestCommitUsesConfiguredIdentityAndRefusesEmpty(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("commit lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "HOOKED") {
+		t.Errorf("the user's prepare-commit-msg hook ran on gito's commit:\n%s", out)
 	}
 }
 

@@ -47,6 +47,7 @@ func Open(ctx context.Context, req Request) (*workspace.Workspace, error) {
 	return workspace.Open(ctx, workspace.Options{
 		Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv,
 		HTTPClient: req.HTTPClient, Progress: progressWriter(req.IO),
+		Service: req.Flags.Service, Env: req.Flags.Env,
 	})
 }
 

@@ -27,8 +27,10 @@ type Options struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 	Progress   io.Writer // nil: silent
-	// NoWorktree skips the work tree (history reads the cache directly).
-	NoWorktree bool
+	// Service and Env, when set, narrow the work tree to a sparse checkout of what that
+	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
+	Service string
+	Env     string
 }
 
 // Workspace is an opened infra repo. Close removes the work tree.
@@ -83,15 +85,27 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err := w.resolveBase(ctx, opts.Base); err != nil {
 		return nil, err
 	}
-	if !opts.NoWorktree {
-		w.Worktree, err = w.Repo.NewWorktree(ctx, "refs/remotes/origin/"+w.Base)
+	var sparse []string
+	if opts.Service != "" && opts.Env != "" {
+		baseCfg, err := w.readConfig(ctx, w.BaseRef())
 		if err != nil {
-			return nil, fmt.Errorf("check out %s: %w", w.Base, err)
-		}
-		if w.Config, err = config.LoadRepo(w.Worktree.Path()); err != nil {
-			w.Close()
 			return nil, err
 		}
+		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseRef(), baseCfg, opts.Service, opts.Env)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			sparse = dirs
+		}
+	}
+	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseRef(), sparse...)
+	if err != nil {
+		return nil, fmt.Errorf("check out %s: %w", w.Base, err)
+	}
+	if w.Config, err = config.LoadRepo(w.Worktree.Path()); err != nil {
+		w.Close()
+		return nil, err
 	}
 	w.Target, err = forge.Detect(remote, w.Config.Forge)
 	if err != nil {
@@ -108,15 +122,8 @@ func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
 	if err != nil {
 		return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
 	}
-	blobs, err := w.Repo.ReadBlobs(ctx, []string{"refs/remotes/origin/" + def + ":" + config.FileName})
-	if err != nil {
-		return fmt.Errorf("read %s: %w", config.FileName, err)
-	}
-	w.Config = &config.Repo{}
-	for _, data := range blobs {
-		if w.Config, err = config.ParseRepo(data); err != nil {
-			return err
-		}
+	if w.Config, err = w.readConfig(ctx, gitrepo.RemoteRef(def)); err != nil {
+		return err
 	}
 	w.Base = def
 	if w.Config.BaseBranch != "" {
@@ -138,6 +145,20 @@ func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
 		return fmt.Errorf("%s %q does not exist on %s", what, w.Base, redact(w.Remote))
 	}
 	return nil
+}
+
+// readConfig reads .gito.yaml at ref from the cache (defaults when the file is absent).
+func (w *Workspace) readConfig(ctx context.Context, ref string) (*config.Repo, error) {
+	spec := ref + ":" + config.FileName
+	blobs, err := w.Repo.ReadBlobs(ctx, []string{spec})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", config.FileName, err)
+	}
+	data, ok := blobs[spec]
+	if !ok {
+		return &config.Repo{}, nil
+	}
+	return config.ParseRepo(data)
 }
 
 // Root is the work tree's directory.
@@ -233,7 +254,7 @@ func progress(w io.Writer, format string, args ...any) {
 }
 
 // BaseRef is the remote-tracking ref of the base branch in the cache.
-func (w *Workspace) BaseRef() string { return "refs/remotes/origin/" + w.Base }
+func (w *Workspace) BaseRef() string { return gitrepo.RemoteRef(w.Base) }
 
 // HistorySource reads the cache's history without a work tree.
 func (w *Workspace) HistorySource() history.Source { return history.ExecGit{Dir: w.Repo.Dir()} }

@@ -79,7 +79,7 @@ no header; --json prints an array.`,
 func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	ws, err := pipeline.Open(ctx, pipeline.Request{
 		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
-		Flags: cmdutil.ReleaseFlags{Repo: opts.Repo, Base: opts.Base},
+		Flags: cmdutil.ReleaseFlags{Repo: opts.Repo, Base: opts.Base, Service: opts.Service, Env: opts.Env},
 	})
 	if err != nil {
 		return err

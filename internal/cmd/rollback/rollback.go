@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -147,16 +148,19 @@ func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (h
 // pick runs the picker. The workspace is opened inside the picker's load command, so the
 // spinner shows while the repo is fetched and the history read.
 func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
-	var ws *workspace.Workspace
+	l := newLoader(ctx)
 	load := picker.LoadReleases(func() ([]history.Release, error) {
-		var err error
-		ws, err = workspace.Open(ctx, workspace.Options{
-			Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv, HTTPClient: req.HTTPClient,
+		return l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
+			ws, err := workspace.Open(ctx, workspace.Options{
+				Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv, HTTPClient: req.HTTPClient,
+				Service: opts.Service, Env: opts.Env,
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+			releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
+			return ws, releases, err
 		})
-		if err != nil {
-			return nil, err
-		}
-		return pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
 	})
 	in, out := opts.IO.TerminalFiles()
 	m := picker.New(picker.Options{
@@ -168,13 +172,70 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 		KeyMap: picker.DefaultKeyMap(),
 	})
 	r, err := picker.Run(ctx, in, out, m)
+	ws := l.finish()
 	switch {
 	case errors.Is(err, picker.ErrCancelled):
 		return r, ws, cmdutil.ErrCancel
+	case errors.Is(err, picker.ErrNothingToRollBack):
+		return r, ws, fmt.Errorf("%s in %s has no earlier release to roll back to", opts.Service, opts.Env)
 	case err != nil:
 		return r, ws, err
 	}
 	return r, ws, nil
+}
+
+// loader runs the picker's load in the picker's goroutine and hands its workspace back once
+// the picker is done: a user who quits while loading cancels the load, and the workspace it
+// may still have opened is returned (and closed by the caller) rather than leaked.
+type loader struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	started bool
+	ended   bool // finish was called: a load that starts now does nothing
+	done    chan struct{}
+	ws      *workspace.Workspace
+}
+
+func newLoader(ctx context.Context) *loader {
+	ctx, cancel := context.WithCancel(ctx)
+	return &loader{ctx: ctx, cancel: cancel, done: make(chan struct{})}
+}
+
+func (l *loader) run(load func(context.Context) (*workspace.Workspace, []history.Release, error)) ([]history.Release, error) {
+	l.mu.Lock()
+	if l.ended {
+		l.mu.Unlock()
+		return nil, context.Canceled
+	}
+	l.started = true
+	l.mu.Unlock()
+	defer close(l.done)
+	ws, releases, err := load(l.ctx)
+	l.mu.Lock()
+	l.ws = ws
+	l.mu.Unlock()
+	return releases, err
+}
+
+// finish stops a load still running, waits for it, and returns its workspace (or nil).
+func (l *loader) finish() *workspace.Workspace {
+	l.mu.Lock()
+	l.ended = true
+	started := l.started
+	l.mu.Unlock()
+	if started {
+		select {
+		case <-l.done:
+		default:
+			l.cancel()
+			<-l.done
+		}
+	}
+	l.cancel()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ws
 }
 
 func shortSHA(s string) string {

@@ -58,11 +58,13 @@ func GenerateLargeRepo(tb testing.TB, dir string, overlays, commits int) string 
 		}
 	}
 	versions := make([]string, overlays)
-	files := map[string]string{".gito.yaml": "layout: \"" + LargeRepoLayout + "\"\n"}
+	gitoYAML := "layout: \"" + LargeRepoLayout + "\"\nservices:\n"
+	files := map[string]string{}
 	order := []string{".gito.yaml"}
 	for i := 0; i < overlays; i++ {
 		env, svc := LargeRepoOverlay(i)
 		if env == largeRepoEnvs[0] {
+			gitoYAML += fmt.Sprintf("  %s:\n    images: [%s%s]\n", svc, LargeRepoRegistry, svc)
 			files["base/"+svc+"/kustomization.yaml"] = "resources:\n  - deployment.yaml\n"
 			files["base/"+svc+"/deployment.yaml"] = baseDeployment(svc)
 			order = append(order, "base/"+svc+"/kustomization.yaml", "base/"+svc+"/deployment.yaml")
@@ -72,6 +74,7 @@ func GenerateLargeRepo(tb testing.TB, dir string, overlays, commits int) string 
 		files[p] = overlayKustomization(svc, versions[i])
 		order = append(order, p)
 	}
+	files[".gito.yaml"] = gitoYAML
 	writeCommit(0, "initial layout\n", files, order)
 	for k := 1; k < commits; k++ {
 		i := (k - 1) % overlays

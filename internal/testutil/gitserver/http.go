@@ -23,10 +23,10 @@ type Server struct {
 // Request is what the server saw of one request.
 type Request struct {
 	Method string
-	URI    string // path and query, as sent
-	User   string // basic-auth user name, "" without credentials
-	Header http.Header
-	Status int // 401 when refused; 0 when passed to git http-backend
+	URI    string      // path and query, as sent
+	User   string      // basic-auth user name, "" without credentials
+	Header http.Header // as sent, Authorization included
+	Status int         // 401 when refused; 0 when passed to git http-backend
 }
 
 // Requests returns the requests served so far.

@@ -1,0 +1,83 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gito-dev/gito/internal/app"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/testutil/gitserver"
+)
+
+// BenchmarkWarmRelease times a whole `gito release` (fetch, sparse work tree, edit, render
+// twice, commit, push with lease) with the cache already present, on the demo repo and on a
+// generated repo of 2,000 overlays and 20,000 commits. Each iteration releases a new
+// version, so no run is a no-op.
+//
+//	go test -run '^$' -bench WarmRelease -benchtime 20x ./integration
+func BenchmarkWarmRelease(b *testing.B) {
+	b.Run("demo", func(b *testing.B) {
+		bare := demoRemote(b)
+		benchRelease(b, bare, "api", "prod")
+	})
+	b.Run("2000-overlays-20000-commits", func(b *testing.B) {
+		bare := filepath.Join(b.TempDir(), "large.git")
+		start := time.Now()
+		gitserver.GenerateLargeRepo(b, bare, 2000, 20000)
+		b.Logf("generated the repo in %s", time.Since(start).Round(time.Millisecond))
+		env, service := gitserver.LargeRepoOverlay(1234)
+		benchRelease(b, bare, service, env)
+	})
+}
+
+func demoRemote(b *testing.B) string {
+	fixture, err := filepath.Abs("testdata/infra")
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := gitserver.Env(b)
+	src := filepath.Join(b.TempDir(), "src")
+	if err := os.CopyFS(src, os.DirFS(fixture)); err != nil {
+		b.Fatal(err)
+	}
+	bare := filepath.Join(b.TempDir(), "infra.git")
+	gitserver.Git(b, env, src, "", "init", "-q", "-b", "main")
+	gitserver.Git(b, env, src, "", "add", "-A")
+	gitserver.Git(b, env, src, "", "-c", "user.name=Bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "infra")
+	gitserver.InitBare(b, bare)
+	gitserver.Git(b, env, src, "", "push", "-q", bare, "main")
+	return bare
+}
+
+func benchRelease(b *testing.B, bare, service, env string) {
+	home := b.TempDir()
+	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	for _, kv := range gitserver.Env(b) {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+		if _, set := vars[k]; !set {
+			vars[k] = v
+		}
+	}
+	release := func(i int) {
+		ios, _, _, errOut := iostreams.Test()
+		f := app.NewFactory(func(k string) string { return vars[k] })
+		f.IOStreams = ios
+		args := []string{"release", "--repo", bare, "-s", service, "-e", env, "--version", fmt.Sprintf("v9.%d.0", i), "--yes"}
+		if code := app.Run(context.Background(), f, args); code != 0 {
+			b.Fatalf("gito %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+	}
+	start := time.Now()
+	release(0) // cold: clones the cache
+	b.Logf("cold release (clone) took %s", time.Since(start).Round(time.Millisecond))
+	b.ResetTimer()
+	for i := 1; i <= b.N; i++ {
+		release(i)
+	}
+}

@@ -1,0 +1,208 @@
+package workspace
+
+import (
+	"context"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/gitrepo"
+)
+
+// kustomizationNames are the file names kustomize reads, in its order of preference.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+// notOverlayNames never name a service or env: they hold what overlays share.
+var notOverlayNames = map[string]bool{"base": true, "bases": true, "components": true}
+
+// tree is a listing of the base branch's files, used to decide what to check out.
+type tree struct {
+	files map[string]bool
+	dirs  map[string]bool
+	kust  map[string]string // dir -> its kustomization file
+}
+
+func newTree(files []string) *tree {
+	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}}
+	for _, f := range files {
+		t.files[f] = true
+		for d := path.Dir(f); d != "." && !t.dirs[d]; d = path.Dir(d) {
+			t.dirs[d] = true
+		}
+		if slices.Contains(kustomizationNames, path.Base(f)) {
+			dir := path.Dir(f)
+			if cur, ok := t.kust[dir]; !ok || slices.Index(kustomizationNames, path.Base(f)) < slices.Index(kustomizationNames, path.Base(cur)) {
+				t.kust[dir] = f
+			}
+		}
+	}
+	return t
+}
+
+// sparseDirs works out the directories a release of (service, env) needs: .gito, the
+// overlay and everything its kustomizations reference, transitively. ok is false when the
+// overlay is not in the listing; the caller then checks out everything, so that the overlay
+// package can explain what is missing with the full list of services and envs.
+func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config.Repo, service, env string) (dirs []string, ok bool, err error) {
+	files, err := repo.ListFiles(ctx, ref)
+	if err != nil {
+		return nil, false, err
+	}
+	t := newTree(files)
+	layout := cfg.Layout
+	if layout == "" {
+		layout = t.detectLayout()
+	}
+	if layout == "" {
+		return nil, false, nil
+	}
+	overlayDir := config.ExpandLayout(layout, service, env)
+	if _, found := t.kust[overlayDir]; !found {
+		return nil, false, nil
+	}
+	need := map[string]bool{".gito": true}
+	for _, p := range []string{cfg.Templates, cfg.AllowedSignersPath()} {
+		if p != "" {
+			need[strings.Trim(path.Clean(p), "/")] = true
+		}
+	}
+	if err := t.closure(ctx, repo, ref, overlayDir, need); err != nil {
+		return nil, false, err
+	}
+	for d := range need {
+		if d != "." && t.dirs[d] {
+			dirs = append(dirs, d)
+		} else if t.files[d] && path.Dir(d) != "." {
+			dirs = append(dirs, path.Dir(d))
+		}
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs), true, nil
+}
+
+// closure adds to need every directory reachable from start through the paths its
+// kustomization files name (resources, components, patches, generator files, …). Any string
+// value that names an existing file or directory counts, so new kustomize fields need no
+// code here; the tree listing is the oracle.
+func (t *tree) closure(ctx context.Context, repo *gitrepo.Repo, ref, start string, need map[string]bool) error {
+	queue := []string{start}
+	visited := map[string]bool{}
+	for len(queue) > 0 {
+		var specs []string
+		for _, dir := range queue {
+			visited[dir] = true
+			need[dir] = true
+			specs = append(specs, ref+":"+t.kust[dir])
+		}
+		blobs, err := repo.ReadBlobs(ctx, specs)
+		if err != nil {
+			return err
+		}
+		next := queue[:0:0]
+		for _, dir := range queue {
+			for _, s := range yamlStrings(blobs[ref+":"+t.kust[dir]]) {
+				if _, after, found := strings.Cut(s, "="); found {
+					s = after // generator entries: key=path
+				}
+				p := path.Clean(path.Join(dir, s))
+				switch {
+				case p == "." || p == ".." || strings.HasPrefix(p, "../"):
+				case t.dirs[p]:
+					need[p] = true
+					if _, isKust := t.kust[p]; isKust && !visited[p] && !slices.Contains(next, p) {
+						next = append(next, p)
+					}
+				case t.files[p]:
+					need[path.Dir(p)] = true
+				}
+			}
+		}
+		queue = next
+	}
+	return nil
+}
+
+// yamlStrings returns every scalar string in a YAML document (an unparsable one yields
+// nothing: the render check will report it with kustomize's own words).
+func yamlStrings(data []byte) []string {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil
+	}
+	var out []string
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && n.Value != "" && !strings.Contains(n.Value, "\n") {
+			out = append(out, n.Value)
+		}
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(&root)
+	return out
+}
+
+// detectLayout picks the first default layout that matches an overlay in the tree, as the
+// overlay package does on disk.
+func (t *tree) detectLayout() string {
+	for _, layout := range config.DefaultLayouts {
+		re := layoutRegexp(layout)
+		for dir := range t.kust {
+			if m := re.FindStringSubmatch(dir); m != nil && !notOverlayNames[m[1]] && !notOverlayNames[m[2]] {
+				return layout
+			}
+		}
+	}
+	return ""
+}
+
+// layoutRegexp turns "overlays/{env}/{service}" into a regexp with one group per placeholder.
+func layoutRegexp(layout string) *regexp.Regexp {
+	quoted := regexp.QuoteMeta(layout)
+	quoted = strings.NewReplacer(`\{service\}`, `([^/]+)`, `\{env\}`, `([^/]+)`).Replace(quoted)
+	return regexp.MustCompile("^" + quoted + "$")
+}
+
+// Services lists the services of the layout in a file listing (for shell completion).
+func (t *tree) names(cfg *config.Repo, which string, service string) []string {
+	layout := cfg.Layout
+	if layout == "" {
+		layout = t.detectLayout()
+	}
+	if layout == "" {
+		return nil
+	}
+	re := layoutRegexp(layout)
+	order := placeholderOrder(layout)
+	var out []string
+	for dir := range t.kust {
+		m := re.FindStringSubmatch(dir)
+		if m == nil {
+			continue
+		}
+		got := map[string]string{order[0]: m[1], order[1]: m[2]}
+		if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
+			continue
+		}
+		if which == "env" && service != "" && got["service"] != service {
+			continue
+		}
+		if v := got[which]; !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func placeholderOrder(layout string) [2]string {
+	if strings.Index(layout, "{service}") < strings.Index(layout, "{env}") {
+		return [2]string{"service", "env"}
+	}
+	return [2]string{"env", "service"}
+}

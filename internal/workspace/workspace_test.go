@@ -1,0 +1,158 @@
+package workspace
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil/gitserver"
+)
+
+// testEnv isolates gito from the machine: its own HOME, cache and config.
+func testEnv(t *testing.T) func(string) string {
+	t.Helper()
+	home := t.TempDir()
+	env := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	for _, kv := range gitserver.Env(t) {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, set := env[k]; !set {
+			env[k] = v
+		}
+	}
+	for _, kv := range gitserver.Env(t) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v) // git child processes inherit the process environment
+	}
+	return func(k string) string { return env[k] }
+}
+
+var infraFiles = map[string]string{
+	".gito.yaml":                              "services:\n  api:\n    images: [api]\n",
+	".gito/allowed_signers":                   "",
+	"base/api/kustomization.yaml":             "resources:\n  - deployment.yaml\n",
+	"base/api/deployment.yaml":                "kind: Deployment\n",
+	"components/monitoring/kustomization.yaml": "kind: Component\n",
+	"shared/config.env":                       "A=1\n",
+	"overlays/prod/api/kustomization.yaml": "resources:\n  - ../../../base/api\ncomponents:\n  - ../../../components/monitoring\n" +
+		"configMapGenerator:\n  - name: cfg\n    envs: [../../../shared/config.env]\nimages:\n  - name: api\n    newTag: v1\n",
+	"overlays/dev/api/kustomization.yaml":  "resources:\n  - ../../../base/api\n",
+	"overlays/prod/web/kustomization.yaml":  "resources: []\n",
+	"unrelated/big/kustomization.yaml":      "resources: []\n",
+	"unrelated/big/file.yaml":               "x: 1\n",
+}
+
+func TestSparseDirs(t *testing.T) {
+	getenv := testEnv(t)
+	bare := gitserver.NewBare(t, infraFiles)
+	ctx := context.Background()
+	ws, err := Open(ctx, Options{Remote: bare, Getenv: getenv, Service: "api", Env: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for _, p := range []string{".gito.yaml", ".gito/allowed_signers", "overlays/prod/api/kustomization.yaml",
+		"base/api/deployment.yaml", "components/monitoring/kustomization.yaml", "shared/config.env"} {
+		if _, err := os.Stat(ws.Abs(p)); err != nil {
+			t.Errorf("%s should be checked out: %v", p, err)
+		}
+	}
+	for _, p := range []string{"unrelated/big/file.yaml", "overlays/dev/api/kustomization.yaml", "overlays/prod/web/kustomization.yaml"} {
+		if _, err := os.Stat(ws.Abs(p)); err == nil {
+			t.Errorf("%s should not be checked out", p)
+		}
+	}
+	if ws.Base != "main" || ws.Target.Kind != "none" {
+		t.Errorf("base %q, forge %q", ws.Base, ws.Target.Kind)
+	}
+}
+
+func TestUnknownOverlayChecksOutEverything(t *testing.T) {
+	getenv := testEnv(t)
+	bare := gitserver.NewBare(t, infraFiles)
+	ws, err := Open(context.Background(), Options{Remote: bare, Getenv: getenv, Service: "apj", Env: "prod"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	// Everything is there, so the overlay package can list the services that do exist.
+	if _, err := os.Stat(ws.Abs("unrelated/big/file.yaml")); err != nil {
+		t.Errorf("full checkout expected: %v", err)
+	}
+}
+
+func TestTreeNamesAndLayout(t *testing.T) {
+	t.Parallel()
+	var files []string
+	for p := range infraFiles {
+		files = append(files, p)
+	}
+	tr := newTree(files)
+	if got := tr.detectLayout(); got != "overlays/{env}/{service}" {
+		t.Errorf("detectLayout = %q", got)
+	}
+	cfg := &config.Repo{}
+	if got := tr.names(cfg, "service", ""); !slices.Equal(got, []string{"api", "web"}) {
+		t.Errorf("services = %v", got)
+	}
+	if got := tr.names(cfg, "env", "api"); !slices.Equal(got, []string{"dev", "prod"}) {
+		t.Errorf("envs of api = %v", got)
+	}
+	if got := tr.names(cfg, "env", ""); !slices.Equal(got, []string{"dev", "prod"}) {
+		t.Errorf("envs = %v", got)
+	}
+	// {env}/{service} must not see base/api as env "base".
+	tr = newTree([]string{"base/api/kustomization.yaml", "prod/api/kustomization.yaml"})
+	if got := tr.detectLayout(); got != "{env}/{service}" {
+		t.Errorf("detectLayout = %q", got)
+	}
+	if got := tr.names(&config.Repo{}, "env", ""); !slices.Equal(got, []string{"prod"}) {
+		t.Errorf("envs = %v, want base excluded", got)
+	}
+}
+
+func TestResolveRemote(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] }
+	if _, err := ResolveRemote("", getenv); err == nil || !strings.Contains(err.Error(), "--repo is required") {
+		t.Errorf("err = %v", err)
+	}
+	if got, _ := ResolveRemote("/x", getenv); got != "/x" {
+		t.Errorf("flag: %q", got)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "gito"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "gito", "config.yaml"), []byte("repo: git@github.com:a/b.git\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ResolveRemote("", getenv); err != nil || got != "git@github.com:a/b.git" {
+		t.Errorf("user config: %q, %v", got, err)
+	}
+}
+
+func TestGitAuthFor(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"GH_TOKEN": "gh-secret", "GITLAB_TOKEN": "gl-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret"}
+	getenv := func(k string) string { return env[k] }
+	user := &config.User{Hosts: map[string]string{"git.acme.internal": "gitlab", "ghe.acme.internal": "github"}}
+	tests := []struct{ remote, token, username string }{
+		{"https://github.com/acme/infra.git", "gh-secret", "x-access-token"},
+		{"https://gitlab.com/g/infra.git", "gl-secret", "oauth2"},
+		{"https://git.acme.internal/g/infra.git", "gl-secret", "oauth2"},
+		{"https://ghe.acme.internal/a/infra.git", "ghe-secret", "x-access-token"},
+		{"https://unknown.example/a/b.git", "", ""}, // a token is never sent to a host gito cannot place
+		{"git@github.com:acme/infra.git", "", ""},   // ssh uses the user's keys
+		{"/srv/infra.git", "", ""},
+	}
+	for _, tt := range tests {
+		got := gitAuthFor(tt.remote, user, getenv)
+		if got.Token != tt.token || got.Username != tt.username {
+			t.Errorf("gitAuthFor(%q) = %q/%q, want %q/%q", tt.remote, got.Username, got.Token, tt.username, tt.token)
+		}
+	}
+}

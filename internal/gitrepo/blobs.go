@@ -44,7 +44,12 @@ func (r *Repo) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte
 func (r *Repo) resolveBlobs(ctx context.Context, specs []string) (map[string]string, error) {
 	treeOf := map[string]string{} // spec -> "rev:dir"
 	var trees []string
+	blobOf := map[string]string{}
 	for _, spec := range specs {
+		if isObjectID(spec) {
+			blobOf[spec] = spec // already a blob id (history reads ids from git log --raw)
+			continue
+		}
 		rev, p, ok := strings.Cut(spec, ":")
 		if !ok || rev == "" || strings.HasPrefix(rev, "-") || strings.ContainsAny(spec, "\n") {
 			return nil, fmt.Errorf("read blobs: invalid spec %q", spec)
@@ -56,11 +61,13 @@ func (r *Repo) resolveBlobs(ctx context.Context, specs []string) (map[string]str
 			trees = append(trees, tree)
 		}
 	}
+	if len(trees) == 0 {
+		return blobOf, nil
+	}
 	objects, err := r.batch(ctx, r.dir, nil, trees)
 	if err != nil {
 		return nil, err
 	}
-	blobOf := map[string]string{}
 	for spec, tree := range treeOf {
 		obj, ok := objects[tree]
 		if !ok || obj.kind != "tree" {
@@ -202,4 +209,45 @@ func uniqueValues(m map[string]string) []string {
 		}
 	}
 	return out
+}
+
+// isObjectID reports whether s is a full SHA-1 or SHA-256 object name.
+func isObjectID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// ReadCachedBlobs is ReadBlobs without the network: blobs a blobless cache lacks are simply
+// absent from the result. Shell completion uses it, because a TAB press must not wait for a
+// remote.
+func (r *Repo) ReadCachedBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	blobOf, err := r.resolveBlobs(ctx, specs)
+	if err != nil || len(blobOf) == 0 {
+		return nil, err
+	}
+	probe, err := r.probeDir(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The probe repository has no promisor remote, so a missing object is reported as
+	// missing instead of being fetched.
+	env := []string{"GIT_DIR=" + probe, "GIT_OBJECT_DIRECTORY=" + filepath.Join(r.dir, "objects")}
+	objects, err := r.batch(ctx, "", env, uniqueValues(blobOf))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(blobOf))
+	for spec, oid := range blobOf {
+		if obj, ok := objects[oid]; ok && obj.kind == "blob" {
+			out[spec] = obj.data
+		}
+	}
+	return out, nil
 }

@@ -44,6 +44,61 @@ type Repo struct {
 // Open returns the cache of opts.Remote, cloning it (blobless, bare) on first use and
 // fetching it with --prune otherwise. A lock file keeps parallel gito processes from racing.
 func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
+	r, err := newRepo(opts)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockFile(ctx, r.lockPath)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
+	switch {
+	case err == nil:
+		err = r.fetch(ctx)
+	case errors.Is(err, fs.ErrNotExist):
+		err = r.clone(ctx)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update cache of %s: %w", r.remote.url, err)
+	}
+	r.sweepWorktrees(ctx)
+	return r, nil
+}
+
+// ErrNotCached is returned by OpenCached when no earlier run cloned the remote.
+var ErrNotCached = errors.New("not in the cache")
+
+// OpenCached returns the cache of opts.Remote as the last run left it, without any network
+// access: shell completion must answer at once, even offline.
+func OpenCached(opts OpenOptions) (*Repo, error) {
+	r, err := newRepo(opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "HEAD")); err != nil {
+		return nil, fmt.Errorf("%s: %w", r.remote.url, ErrNotCached)
+	}
+	return r, nil
+}
+
+// CachedDefaultBranch guesses the default branch from the cache alone: origin/HEAD when the
+// clone recorded it, else main or master when they exist.
+func (r *Repo) CachedDefaultBranch(ctx context.Context) (string, error) {
+	out, err := r.git.output(ctx, r.dir, nil, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
+	if b, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "refs/remotes/origin/"); err == nil && ok {
+		return b, nil
+	}
+	for _, b := range []string{"main", "master"} {
+		if _, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--verify", "--quiet", RemoteRef(b)); err == nil {
+			return b, nil
+		}
+	}
+	return "", fmt.Errorf("no default branch in the cache of %s", r.remote.url)
+}
+
+func newRepo(opts OpenOptions) (*Repo, error) {
 	rem, err := parseRemote(opts.Remote)
 	if err != nil {
 		return nil, err
@@ -63,7 +118,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	if err := os.MkdirAll(reposDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create cache %s: %w", reposDir, err)
 	}
-	r := &Repo{
+	return &Repo{
 		git:       g,
 		remote:    rem,
 		dir:       filepath.Join(reposDir, rem.name),
@@ -71,24 +126,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 		cacheRoot: opts.CacheRoot,
 		env:       authEnv(opts.Auth, rem, base),
 		progress:  opts.Progress,
-	}
-	unlock, err := lockFile(ctx, r.lockPath)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
-	switch {
-	case err == nil:
-		err = r.fetch(ctx)
-	case errors.Is(err, fs.ErrNotExist):
-		err = r.clone(ctx)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("update cache of %s: %w", rem.url, err)
-	}
-	r.sweepWorktrees(ctx)
-	return r, nil
+	}, nil
 }
 
 // staleWorktreeAge is when a worktree is surely left over from a killed gito: no run lasts

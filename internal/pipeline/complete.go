@@ -1,72 +1,69 @@
 package pipeline
 
 import (
-	"os"
-	"path/filepath"
+	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gito-dev/gito/internal/config"
-	"github.com/gito-dev/gito/internal/overlay"
 	"github.com/gito-dev/gito/internal/workspace"
 )
 
-// CompletionDeps is what dynamic completion reads: no network, only a local checkout or
-// the cache of an earlier run.
+// CompletionDeps is what dynamic completion reads.
 type CompletionDeps struct {
 	Getenv func(string) string
 	// Repo returns the --repo flag's value at completion time.
 	Repo func() string
 }
 
-// RegisterCompletions completes --service and --env from the infra repo's layout.
+// completionTimeout bounds a TAB press; completion reads only local files.
+const completionTimeout = 3 * time.Second
+
+// RegisterCompletions completes --service, --env, --version/--to, --label and --reviewer
+// from the infra repo (a local checkout or gito's cache; never the network).
 func RegisterCompletions(cmd *cobra.Command, d CompletionDeps) {
-	_ = cmd.RegisterFlagCompletionFunc("service", func(c *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		root, cfg, ok := completionTree(d)
-		if !ok {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+	register := func(flag string, list func(ctx context.Context, c workspace.Completer, cmd *cobra.Command) []string, keepOrder bool) {
+		if cmd.Flags().Lookup(flag) == nil {
+			return
 		}
-		names, _ := overlay.Services(root, cfg)
-		return filterPrefix(names, prefix), cobra.ShellCompDirectiveNoFileComp
-	})
-	_ = cmd.RegisterFlagCompletionFunc("env", func(c *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		root, cfg, ok := completionTree(d)
-		if !ok {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+		_ = cmd.RegisterFlagCompletionFunc(flag, func(c *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+			ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+			defer cancel()
+			names := list(ctx, workspace.Completer{Getenv: d.Getenv, Remote: d.Repo()}, c)
+			directive := cobra.ShellCompDirectiveNoFileComp
+			if keepOrder {
+				directive |= cobra.ShellCompDirectiveKeepOrder
+			} else {
+				slices.Sort(names)
+			}
+			return filterPrefix(names, prefix), directive
+		})
+	}
+	flag := func(c *cobra.Command, name string) string { v, _ := c.Flags().GetString(name); return v }
+	register("service", func(ctx context.Context, co workspace.Completer, _ *cobra.Command) []string {
+		return co.Services(ctx)
+	}, false)
+	register("env", func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
+		return co.Envs(ctx, flag(c, "service"))
+	}, false)
+	versions := func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
+		return co.Versions(ctx, flag(c, "service"), flag(c, "env"), 20)
+	}
+	register("version", versions, true)
+	register("to", versions, true)
+	register("label", func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
+		return co.Labels(ctx, flag(c, "env"))
+	}, false)
+	register("reviewer", func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
+		return co.Reviewers(ctx, flag(c, "env"))
+	}, false)
+	for _, name := range []string{"base", "repo", "limit", "steps"} {
+		if cmd.Flags().Lookup(name) != nil {
+			_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 		}
-		service, _ := c.Flags().GetString("service")
-		names, _ := overlay.Envs(root, cfg, service)
-		return filterPrefix(names, prefix), cobra.ShellCompDirectiveNoFileComp
-	})
-	for _, name := range []string{"label", "reviewer", "base"} {
-		_ = cmd.RegisterFlagCompletionFunc(name, cobra.NoFileCompletions)
 	}
-}
-
-// completionTree finds a directory holding the infra repo's files without fetching: a local
-// checkout named by --repo or GITO_REPO.
-func completionTree(d CompletionDeps) (string, *config.Repo, bool) {
-	remote, err := workspace.ResolveRemote(d.Repo(), d.Getenv)
-	if err != nil {
-		return "", nil, false
-	}
-	remote = strings.TrimPrefix(remote, "file://")
-	st, err := os.Stat(filepath.Join(remote, ".git"))
-	if err != nil && !isWorkTree(remote) {
-		return "", nil, false
-	}
-	_ = st
-	cfg, err := config.LoadRepo(remote)
-	if err != nil {
-		return "", nil, false
-	}
-	return remote, cfg, true
-}
-
-func isWorkTree(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, config.FileName))
-	return err == nil
 }
 
 func filterPrefix(names []string, prefix string) []string {

@@ -31,18 +31,18 @@ func testEnv(t *testing.T) func(string) string {
 }
 
 var infraFiles = map[string]string{
-	".gito.yaml":                              "services:\n  api:\n    images: [api]\n",
-	".gito/allowed_signers":                   "",
-	"base/api/kustomization.yaml":             "resources:\n  - deployment.yaml\n",
-	"base/api/deployment.yaml":                "kind: Deployment\n",
+	".gito.yaml":                               "services:\n  api:\n    images: [api]\n",
+	".gito/allowed_signers":                    "",
+	"base/api/kustomization.yaml":              "resources:\n  - deployment.yaml\n",
+	"base/api/deployment.yaml":                 "kind: Deployment\n",
 	"components/monitoring/kustomization.yaml": "kind: Component\n",
-	"shared/config.env":                       "A=1\n",
+	"shared/config.env":                        "A=1\n",
 	"overlays/prod/api/kustomization.yaml": "resources:\n  - ../../../base/api\ncomponents:\n  - ../../../components/monitoring\n" +
 		"configMapGenerator:\n  - name: cfg\n    envs: [../../../shared/config.env]\nimages:\n  - name: api\n    newTag: v1\n",
 	"overlays/dev/api/kustomization.yaml":  "resources:\n  - ../../../base/api\n",
-	"overlays/prod/web/kustomization.yaml":  "resources: []\n",
-	"unrelated/big/kustomization.yaml":      "resources: []\n",
-	"unrelated/big/file.yaml":               "x: 1\n",
+	"overlays/prod/web/kustomization.yaml": "resources: []\n",
+	"unrelated/big/kustomization.yaml":     "resources: []\n",
+	"unrelated/big/file.yaml":              "x: 1\n",
 }
 
 func TestSparseDirs(t *testing.T) {
@@ -154,5 +154,51 @@ func TestGitAuthFor(t *testing.T) {
 		if got.Token != tt.token || got.Username != tt.username {
 			t.Errorf("gitAuthFor(%q) = %q/%q, want %q/%q", tt.remote, got.Username, got.Token, tt.username, tt.token)
 		}
+	}
+}
+
+func TestCompleterReadsTheCacheOffline(t *testing.T) {
+	getenv := testEnv(t)
+	files := map[string]string{}
+	for k, v := range infraFiles {
+		files[k] = v
+	}
+	files[".gito.yaml"] = "services:\n  api:\n    images: [api]\nenvironments:\n  prod:\n    labels: [release, prod]\n    reviewers: [alice]\n  dev:\n    labels: [dev]\n"
+	bare := gitserver.NewBare(t, files)
+	prod := "overlays/prod/api/kustomization.yaml"
+	gitserver.Commit(t, bare, "main", "release v2\n\nGito-Version: v2", map[string]string{prod: strings.Replace(files[prod], "newTag: v1", "newTag: v2", 1)})
+	gitserver.Commit(t, bare, "main", "release v3\n\nGito-Version: v3", map[string]string{prod: strings.Replace(files[prod], "newTag: v1", "newTag: v3", 1)})
+
+	c := Completer{Getenv: getenv, Remote: bare}
+	ctx := context.Background()
+	if got := c.Services(ctx); got != nil {
+		t.Fatalf("before any run the cache is empty, want no candidates, got %v", got)
+	}
+	ws, err := Open(ctx, Options{Remote: bare, Getenv: getenv}) // a first run fills the cache
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+
+	if err := os.Rename(bare, bare+".gone"); err != nil { // completion must not need the remote
+		t.Fatal(err)
+	}
+	if got := c.Services(ctx); !slices.Equal(got, []string{"api", "web"}) {
+		t.Errorf("Services = %v", got)
+	}
+	if got := c.Envs(ctx, ""); !slices.Equal(got, []string{"dev", "prod"}) {
+		t.Errorf("Envs = %v", got)
+	}
+	// The blobless cache holds only the newest file: older versions come from gito's trailers.
+	if got := c.Versions(ctx, "api", "prod", 10); !slices.Equal(got, []string{"v3", "v2"}) {
+		t.Errorf("Versions = %v, want newest first from the trailers", got)
+	}
+	labels := c.Labels(ctx, "")
+	slices.Sort(labels)
+	if !slices.Equal(labels, []string{"dev", "prod", "release"}) {
+		t.Errorf("Labels = %v", labels)
+	}
+	if got := c.Reviewers(ctx, "prod"); !slices.Equal(got, []string{"alice"}) {
+		t.Errorf("Reviewers = %v", got)
 	}
 }

@@ -1,0 +1,209 @@
+package workspace
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/history"
+)
+
+// Completer answers shell completion from what is already on disk: the local checkout that
+// --repo or GITO_REPO names, or the cache an earlier run left. It never touches the network,
+// so a TAB press is instant and works offline; with nothing on disk it completes nothing.
+type Completer struct {
+	Getenv func(string) string
+	Remote string // the --repo flag as typed so far, or ""
+}
+
+// completionSource is one readable copy of the infra repo.
+type completionSource struct {
+	tree    *tree
+	cfg     *config.Repo
+	history history.Source
+	ref     string
+}
+
+func (c Completer) open(ctx context.Context) (*completionSource, bool) {
+	remote := c.Remote
+	if remote == "" {
+		remote = c.Getenv("GITO_REPO")
+	}
+	remote, err := ResolveRemote(remote, c.Getenv)
+	if err != nil {
+		return nil, false
+	}
+	if dir, ok := workTree(remote); ok {
+		return localSource(dir)
+	}
+	repo, err := gitrepo.OpenCached(gitrepo.OpenOptions{CacheRoot: config.CacheDir(c.Getenv), Remote: remote})
+	if err != nil {
+		return nil, false
+	}
+	branch, err := repo.CachedDefaultBranch(ctx)
+	if err != nil {
+		return nil, false
+	}
+	ref := gitrepo.RemoteRef(branch)
+	files, err := repo.ListFiles(ctx, ref)
+	if err != nil {
+		return nil, false
+	}
+	src := &completionSource{tree: newTree(files), cfg: &config.Repo{}, history: offlineHistory{repo}, ref: ref}
+	spec := ref + ":" + config.FileName
+	if blobs, err := repo.ReadCachedBlobs(ctx, []string{spec}); err == nil && blobs[spec] != nil {
+		if cfg, err := config.ParseRepo(blobs[spec]); err == nil {
+			src.cfg = cfg
+		}
+	}
+	return src, true
+}
+
+// workTree reports whether remote is a local checkout (a directory with files, not a bare
+// repository) and returns its path.
+func workTree(remote string) (string, bool) {
+	dir := strings.TrimPrefix(remote, "file://")
+	st, err := os.Stat(dir)
+	if err != nil || !st.IsDir() {
+		return "", false
+	}
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "objects")); err == nil {
+			return "", false // a bare repository: read it through the cache
+		}
+	}
+	return dir, true
+}
+
+func localSource(dir string) (*completionSource, bool) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && d.Name() == ".git" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false
+	}
+	cfg, err := config.LoadRepo(dir)
+	if err != nil {
+		cfg = &config.Repo{}
+	}
+	src := &completionSource{tree: newTree(files), cfg: cfg}
+	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+		src.history, src.ref = history.ExecGit{Dir: dir}, "HEAD"
+	}
+	return src, true
+}
+
+// Services lists the services of the repo's layout.
+func (c Completer) Services(ctx context.Context) []string {
+	src, ok := c.open(ctx)
+	if !ok {
+		return nil
+	}
+	return src.tree.names(src.cfg, "service", "")
+}
+
+// Envs lists the environments of a service, or of every service when service is "".
+func (c Completer) Envs(ctx context.Context, service string) []string {
+	src, ok := c.open(ctx)
+	if !ok {
+		return nil
+	}
+	return src.tree.names(src.cfg, "env", service)
+}
+
+// Versions lists the overlay's releases, newest first (at most limit).
+func (c Completer) Versions(ctx context.Context, service, env string, limit int) []string {
+	src, ok := c.open(ctx)
+	if !ok || src.history == nil || service == "" || env == "" {
+		return nil
+	}
+	layout := src.cfg.Layout
+	if layout == "" {
+		layout = src.tree.detectLayout()
+	}
+	kust, found := src.tree.kust[path.Clean(config.ExpandLayout(layout, service, env))]
+	if layout == "" || !found {
+		return nil
+	}
+	releases, err := history.Load(ctx, history.Request{
+		Source: src.history, Ref: src.ref, Paths: []string{kust}, Images: src.cfg.ImagesFor(service), Limit: limit,
+	})
+	var out []string
+	for _, r := range releases {
+		out = append(out, r.Ref())
+	}
+	if err == nil && len(out) > 1 {
+		return out
+	}
+	// A blobless cache may not hold the old files yet (until a history or rollback run has
+	// read them); gito's own commits still name their version in a trailer.
+	commits, err := src.history.Log(ctx, src.ref, []string{kust}, 0)
+	if err != nil {
+		return out
+	}
+	for _, c := range commits {
+		if v := c.Trailers["Gito-Version"]; v != "" && !slices.Contains(out, v) && len(out) < limit {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// offlineHistory reads the cache's history without fetching anything.
+type offlineHistory struct{ repo *gitrepo.Repo }
+
+func (o offlineHistory) Log(ctx context.Context, ref string, paths []string, limit int) ([]history.Commit, error) {
+	return history.ExecGit{Dir: o.repo.Dir()}.Log(ctx, ref, paths, limit)
+}
+
+func (o offlineHistory) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	return o.repo.ReadCachedBlobs(ctx, specs)
+}
+
+// Labels and Reviewers come from .gito.yaml: every environment's, or one's.
+func (c Completer) Labels(ctx context.Context, env string) []string {
+	return c.fromEnvs(ctx, env, func(e config.Environment) []string { return e.Labels })
+}
+
+// Reviewers lists the reviewers .gito.yaml names.
+func (c Completer) Reviewers(ctx context.Context, env string) []string {
+	return c.fromEnvs(ctx, env, func(e config.Environment) []string { return e.Reviewers })
+}
+
+func (c Completer) fromEnvs(ctx context.Context, env string, get func(config.Environment) []string) []string {
+	src, ok := c.open(ctx)
+	if !ok {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for name, e := range src.cfg.Environments {
+		if env != "" && name != env {
+			continue
+		}
+		for _, v := range get(e) {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}

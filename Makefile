@@ -47,7 +47,7 @@ snapshot:
 
 # What CI runs: goreleaser check, a snapshot for this machine, and a look inside the archive.
 release-check:
-	./scripts/release-check.sh
+	./.ci/release-check
 
 clean:
 	rm -rf bin dist

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -50,10 +51,22 @@ func NewFactory(getenv func(string) string) *cmdutil.Factory {
 			}
 			return p
 		},
-		Version:   buildVersion,
+		Version:   versionOf(buildVersion, debug.ReadBuildInfo),
 		Commit:    buildCommit,
 		BuildDate: buildTime,
 	}
+}
+
+// versionOf prefers the ldflags version (make, goreleaser); a `go install …@v1.2.3` binary has
+// none, but its build info names the module version.
+func versionOf(ldflags string, readBuildInfo func() (*debug.BuildInfo, bool)) string {
+	if ldflags != "dev" {
+		return ldflags
+	}
+	if info, ok := readBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return ldflags
 }
 
 // Run executes one command line against f and maps the result to an exit code.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -88,5 +89,27 @@ func TestUnknownCommandIsUsage(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), `unknown command "relase"`) {
 		t.Errorf("stderr = %q", errOut.String())
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	t.Parallel()
+	info := func(v string) func() (*debug.BuildInfo, bool) {
+		return func() (*debug.BuildInfo, bool) { return &debug.BuildInfo{Main: debug.Module{Version: v}}, true }
+	}
+	tests := []struct {
+		ldflags string
+		read    func() (*debug.BuildInfo, bool)
+		want    string
+	}{
+		{"v1.2.3", info("v9.9.9"), "v1.2.3"},
+		{"dev", info("v1.4.0"), "v1.4.0"},
+		{"dev", info("(devel)"), "dev"},
+		{"dev", func() (*debug.BuildInfo, bool) { return nil, false }, "dev"},
+	}
+	for _, tt := range tests {
+		if got := versionOf(tt.ldflags, tt.read); got != tt.want {
+			t.Errorf("versionOf(%q) = %q, want %q", tt.ldflags, got, tt.want)
+		}
 	}
 }

@@ -122,8 +122,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 
-	commitSigningKey := req.Flags.SigningKey
-	wt := committer{wt: ws.Worktree, signingKey: commitSigningKey}
+	wt := committer{wt: ws.Worktree, signingKey: req.Flags.SigningKey}
 	sha, err := release.Apply(ctx, wt, plan)
 	if err != nil {
 		return nil, err

@@ -48,7 +48,9 @@ PowerShell (in $PROFILE):
   gito completion powershell | Out-String | Invoke-Expression
 
 Release archives and the deb, rpm and Homebrew packages already install these scripts.`,
-		Example:               "  gito completion bash > /etc/bash_completion.d/gito\n  gito completion zsh > \"${fpath[1]}/_gito\"",
+		Example: "  mkdir -p ~/.local/share/bash-completion/completions && gito completion bash > ~/.local/share/bash-completion/completions/gito\n" +
+			"  mkdir -p ~/.zfunc && gito completion zsh > ~/.zfunc/_gito   # then fpath=(~/.zfunc $fpath) in ~/.zshrc\n" +
+			"  mkdir -p ~/.config/fish/completions && gito completion fish > ~/.config/fish/completions/gito.fish",
 		DisableFlagsInUseLine: true,
 		Args:                  shellArg,
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {

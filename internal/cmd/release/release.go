@@ -43,7 +43,8 @@ overlay must still render with kustomize and carry the new image, or nothing is 
   gito release --service api --env prod --version v2.3.1
 
   # Pin a digest, open as draft, ask for a review
-  gito release -s api -e prod --version v2.3.1@sha256:<64 hex> --draft --reviewer alice
+  gito release -s api -e prod --draft --reviewer alice \
+    --version v2.3.1@sha256:6f1ed002ab5595859014ebf0951522d9ed0a3d3b5a8fb5e0d7f3bde17c8b7e1e
 
   # See what would change, write nothing
   gito release -s api -e staging --version v2.4.0-rc.1 --dry-run

@@ -65,7 +65,7 @@ GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signin
 		Example: `  gito verify
   gito verify overlays/prod
   gito verify --json overlays/prod/api
-  gito verify . >&2 && kustomize build .`,
+  cd overlays/prod/api && gito verify . >&2 && kustomize build .   # an Argo CD plugin's generate step`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			for _, p := range args {

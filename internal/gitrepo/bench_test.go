@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"context"
+	"github.com/gito-dev/gito/internal/history"
 	"path/filepath"
 	"testing"
 	"time"
@@ -59,7 +60,7 @@ func BenchmarkLargeRepo(b *testing.B) {
 		env, svc := gitserver.LargeRepoOverlay(7)
 		file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
 		for b.Loop() {
-			log, err := r.Log(ctx, RemoteRef("main"), file, 20)
+			log, err := history.ExecGit{Dir: r.Dir()}.Log(ctx, RemoteRef("main"), []string{file}, 20)
 			if err != nil || len(log) == 0 {
 				b.Fatalf("Log = %d entries, %v", len(log), err)
 			}

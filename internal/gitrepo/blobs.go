@@ -18,15 +18,32 @@ import (
 // map. In the blobless cache the blobs it lacks are fetched in one request before they are
 // read, instead of one round trip per blob.
 func (r *Repo) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	return r.readBlobs(ctx, specs, true)
+}
+
+// readBlobs resolves specs to blob ids and reads them in one cat-file process. With fetch,
+// the blobs a blobless cache lacks are first fetched in one request; without, they are left
+// out: the probe repository has no promisor remote, so git reports them missing instead of
+// fetching them one by one.
+func (r *Repo) readBlobs(ctx context.Context, specs []string, fetch bool) (map[string][]byte, error) {
 	blobOf, err := r.resolveBlobs(ctx, specs)
 	if err != nil || len(blobOf) == 0 {
 		return nil, err
 	}
 	oids := uniqueValues(blobOf)
-	if err := r.prefetch(ctx, oids); err != nil {
-		return nil, err
+	dir, env := r.dir, r.env
+	if fetch {
+		if err := r.prefetch(ctx, oids); err != nil {
+			return nil, err
+		}
+	} else {
+		probe, err := r.probeDir(ctx)
+		if err != nil {
+			return nil, err
+		}
+		dir, env = "", []string{"GIT_DIR=" + probe, "GIT_OBJECT_DIRECTORY=" + filepath.Join(r.dir, "objects")}
 	}
-	objects, err := r.batch(ctx, r.dir, r.env, oids)
+	objects, err := r.batch(ctx, dir, env, oids)
 	if err != nil {
 		return nil, err
 	}
@@ -228,26 +245,5 @@ func isObjectID(s string) bool {
 // absent from the result. Shell completion uses it, because a TAB press must not wait for a
 // remote.
 func (r *Repo) ReadCachedBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
-	blobOf, err := r.resolveBlobs(ctx, specs)
-	if err != nil || len(blobOf) == 0 {
-		return nil, err
-	}
-	probe, err := r.probeDir(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// The probe repository has no promisor remote, so a missing object is reported as
-	// missing instead of being fetched.
-	env := []string{"GIT_DIR=" + probe, "GIT_OBJECT_DIRECTORY=" + filepath.Join(r.dir, "objects")}
-	objects, err := r.batch(ctx, "", env, uniqueValues(blobOf))
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]byte, len(blobOf))
-	for spec, oid := range blobOf {
-		if obj, ok := objects[oid]; ok && obj.kind == "blob" {
-			out[spec] = obj.data
-		}
-	}
-	return out, nil
+	return r.readBlobs(ctx, specs, false)
 }

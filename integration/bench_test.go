@@ -81,3 +81,42 @@ func benchRelease(b *testing.B, bare, service, env string) {
 		release(i)
 	}
 }
+
+// BenchmarkHistoryJSON times `gito history --json` (fetch, sparse work tree, log, blobs,
+// signatures) on an overlay with 1,000 releases in a repo of 20,000 commits, cache warm.
+//
+//	go test -run '^$' -bench HistoryJSON -benchtime 10x ./integration
+func BenchmarkHistoryJSON(b *testing.B) {
+	bare := filepath.Join(b.TempDir(), "history.git")
+	gitserver.GenerateLargeRepo(b, bare, 20, 20000) // 20 overlays: each changes 1,000 times
+	env, service := gitserver.LargeRepoOverlay(3)
+	home := b.TempDir()
+	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	for _, kv := range gitserver.Env(b) {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+		if _, set := vars[k]; !set {
+			vars[k] = v
+		}
+	}
+	run := func() int {
+		ios, _, out, errOut := iostreams.Test()
+		f := app.NewFactory(func(k string) string { return vars[k] })
+		f.IOStreams = ios
+		args := []string{"history", "--repo", bare, "-s", service, "-e", env, "--limit", "0", "--json"}
+		if code := app.Run(context.Background(), f, args); code != 0 {
+			b.Fatalf("gito %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+		return strings.Count(out.String(), `"version"`)
+	}
+	start := time.Now()
+	n := run() // cold: clone, and fetch the 1,000 blobs once
+	b.Logf("cold history of %d releases took %s", n, time.Since(start).Round(time.Millisecond))
+	if n != 1001 { // the initial version and 1,000 releases
+		b.Fatalf("history has %d releases, want 1001", n)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		run()
+	}
+}

@@ -115,6 +115,15 @@ func TestShellCompletion(t *testing.T) {
 		{"bash", func(t *testing.T, line string, env []string) []string { return bashComplete(t, bin, line, env) }},
 		{"zsh", func(t *testing.T, line string, env []string) []string { return zshComplete(t, bin, line, env) }},
 	}
+	// Which commands exist is decided once, up front: cobra's Find mutates the command tree,
+	// so the parallel subtests must not call it.
+	registered := map[string]bool{}
+	for _, tc := range cases {
+		if tc.needs != "" {
+			c, _, err := root.Find([]string{tc.needs})
+			registered[tc.needs] = err == nil && c != root
+		}
+	}
 	for _, sh := range shells {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -123,7 +132,7 @@ func TestShellCompletion(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
 					if tc.needs != "" {
-						if c, _, err := root.Find([]string{tc.needs}); err != nil || c == root {
+						if !registered[tc.needs] {
 							t.Skipf("gito %s is not registered yet: its dynamic --service/--env completion has nothing to complete", tc.needs)
 						}
 					}

@@ -44,10 +44,11 @@ func (p *planner) create(nf *NotFoundError) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
-	set := templates.Set{}
-	if p.repo.Templates != "" {
-		set.OverrideDir = filepath.Join(p.root, filepath.FromSlash(p.repo.Templates))
+	dirOfTemplates := p.repo.Templates
+	if dirOfTemplates == "" {
+		dirOfTemplates = config.DefaultTemplatesDir
 	}
+	set := templates.Set{OverrideDir: filepath.Join(p.root, filepath.FromSlash(dirOfTemplates))}
 	data := KustomizationData{Service: p.req.Service, Env: p.req.Env, BasePath: filepath.ToSlash(basePath)}
 	skeleton, err := set.Render(templates.Kustomization, data)
 	if err != nil {

@@ -18,12 +18,20 @@ var ErrCancelled = errors.New("rollback cancelled")
 // confirmed release. It returns ErrCancelled when the user quits, ErrNothingToRollBack (or the
 // load error) when there was nothing to choose, and ctx's error when ctx ends first.
 func Run(ctx context.Context, in, out *os.File, m Model) (history.Release, error) {
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	if err := ctx.Err(); err != nil {
+		return history.Release{}, fmt.Errorf("picker: %w", err)
+	}
+	// The context is watched here rather than handed to tea.WithContext: bubbletea v1 treats
+	// a cancelled context as a kill and closes its input reader without waiting for the read
+	// loop (a data race upstream, bubbletea#1599). Quit takes the graceful path, which waits.
+	p := tea.NewProgram(m, tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	stop := context.AfterFunc(ctx, p.Quit)
+	defer stop()
 	final, err := p.Run()
+	if ctx.Err() != nil {
+		return history.Release{}, fmt.Errorf("picker: %w", ctx.Err())
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return history.Release{}, fmt.Errorf("picker: %w", ctx.Err())
-		}
 		return history.Release{}, fmt.Errorf("picker: %w", err)
 	}
 	fm, ok := final.(Model)

@@ -152,3 +152,18 @@ func (g *gitlabFake) fail(op string, status int, retryAfter string, times int) {
 	}
 	g.s.FailNext(o[0], o[1], status, h, times)
 }
+
+// The forge-prs line is what every script matches; pin its format, sorted labels and
+// reviewers included, so both fakes print the same thing for the same PR.
+func TestPRViewLine(t *testing.T) {
+	t.Parallel()
+	p := prView{Number: 3, State: "open", Head: "gito/prod/api", Base: "main", Draft: true,
+		Title: `Release "api"`, Labels: []string{"release", "prod"}, Reviewers: []string{"bob", "alice"}}
+	want := `#3 open gito/prod/api -> main draft=true automerge=false labels=prod,release reviewers=alice,bob title="Release \"api\""`
+	if got := p.line(); got != want {
+		t.Errorf("line() =\n%s\nwant\n%s", got, want)
+	}
+	if p.Labels[0] != "release" {
+		t.Error("line() must not reorder the PR's own labels")
+	}
+}

@@ -3,6 +3,7 @@ package kustedit
 import (
 	"fmt"
 	"strings"
+	"testing"
 )
 
 // lineOp is one line of a line diff: ' ' kept, '-' removed, '+' added.
@@ -148,4 +149,24 @@ func minimalDiffProblems(in, out []byte, changes []Change) []string {
 		}
 	}
 	return problems
+}
+
+// The byte-minimal check of the golden tests must itself be able to fail: an edit that
+// touches a line holding no edited value is reported.
+func TestMinimalDiffProblemsCatchesStrayEdits(t *testing.T) {
+	t.Parallel()
+	in := []byte("# keep me\nimages:\n  - name: api\n    newTag: v1\n")
+	changes := []Change{{Image: "api", OldTag: "v1", NewTag: "v2"}}
+	good := []byte("# keep me\nimages:\n  - name: api\n    newTag: v2\n")
+	if p := minimalDiffProblems(in, good, changes); len(p) != 0 {
+		t.Errorf("a minimal edit was reported: %v", p)
+	}
+	stray := []byte("# kept me\nimages:\n  - name: api\n    newTag: v2\n")
+	if p := minimalDiffProblems(in, stray, changes); len(p) == 0 {
+		t.Error("a changed comment was not reported")
+	}
+	other := []byte("# keep me\nimages:\n  - name: web\n    newTag: v2\n")
+	if p := minimalDiffProblems(in, other, changes); len(p) == 0 {
+		t.Error("a renamed image was not reported")
+	}
 }

@@ -105,3 +105,13 @@ func selectedVersion(m Model) string {
 	}
 	return m.releases[i].Ref()
 }
+
+// keyMsg must produce the keys bubbletea itself would report, or the tests drive nothing.
+func TestKeyMsgMatchesBubbleteaNames(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"up", "down", "home", "end", "pgup", "pgdown", "enter", "esc", "ctrl+c", "backspace", "ctrl+u", "q", "/", "y"} {
+		if got := keyMsg(name).String(); got != name {
+			t.Errorf("keyMsg(%q).String() = %q", name, got)
+		}
+	}
+}

@@ -21,31 +21,31 @@ var helpTopics = []struct{ name, short, long string }{
 	{
 		name:  "environment",
 		short: "Environment variables gito reads",
-		long: `GITO_REPO           infra repo URL or path when --repo is not given
-GITO_SIGNING_KEY    SSH private key that signs kustomization files and commits
-GH_TOKEN, GITHUB_TOKEN   GitHub token (else the one the gh CLI stores)
-GITLAB_TOKEN        GitLab token (else CI_JOB_TOKEN inside GitLab CI, else glab's)
-GITO_NO_PROMPT      never prompt or start the picker, even on a terminal
-CI                  same as GITO_NO_PROMPT: no prompts, no spinners
-NO_COLOR            no colour in any output
-XDG_CONFIG_HOME     user config at $XDG_CONFIG_HOME/gito/config.yaml
-XDG_CACHE_HOME      cached infra repo clones at $XDG_CACHE_HOME/gito/repos
+		long: `GITO_REPO                infra repo URL or path when --repo is not given
+GITO_SIGNING_KEY         SSH private key that signs kustomization files and commits
+GH_TOKEN, GITHUB_TOKEN   GitHub token for github.com (else the one the gh CLI stores)
+GH_ENTERPRISE_TOKEN      GitHub Enterprise Server token (any other GitHub host)
+GITLAB_TOKEN             GitLab token (else CI_JOB_TOKEN of the same instance, else glab's)
+GITO_ALLOWED_SIGNERS     gito verify: trust this allowed-signers file, not the repo's
+GITO_VERIFY_REQUIRED     gito verify: fail unsigned files (like --required)
+GITO_ROOT                gito verify/sign: the repository root paths are relative to
+GITO_NO_PROMPT           never prompt or start the picker, even on a terminal
+CI                       same as GITO_NO_PROMPT: no prompts, no picker
+NO_COLOR                 no colour in any output
+XDG_CONFIG_HOME          user config at $XDG_CONFIG_HOME/gito/config.yaml (repo, signingKey, hosts)
+XDG_CACHE_HOME           cached infra repo clones at $XDG_CACHE_HOME/gito/repos
 `,
 	},
 }
 
 func addHelpTopics(root *cobra.Command) {
 	for _, t := range helpTopics {
-		long := t.long
+		// No Run: cobra lists a command without one under "Additional help topics", and
+		// `gito help <topic>` prints its Long text.
 		root.AddCommand(&cobra.Command{
-			Use:    t.name,
-			Short:  t.short,
-			Long:   long,
-			Hidden: true,
-			Args:   cobra.NoArgs,
-			Run: func(c *cobra.Command, _ []string) {
-				c.Print(long)
-			},
+			Use:   t.name,
+			Short: t.short,
+			Long:  t.long,
 		})
 	}
 }

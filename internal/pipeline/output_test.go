@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/iostreams"
@@ -87,3 +88,42 @@ func TestPrint(t *testing.T) {
 		t.Errorf("json = %s", out)
 	}
 }
+
+func TestConfirm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		tty      bool
+		yes      bool
+		answer   string
+		hasForge bool
+		existing *forge.PullRequest
+		wantErr  bool
+		wantAsk  string
+	}{
+		{name: "no terminal never asks", answer: "n\n"},
+		{name: "--yes never asks", tty: true, yes: true, answer: "n\n"},
+		{name: "enter accepts", tty: true, answer: "\n", hasForge: true, wantAsk: "Push gito/prod/api and open a pull request? [Y/n] "},
+		{name: "y accepts", tty: true, answer: "y\n", existing: &forge.PullRequest{Number: 4}, hasForge: true, wantAsk: "update pull request #4"},
+		{name: "n cancels", tty: true, answer: "n\n", wantErr: true, wantAsk: "no forge is configured"},
+		{name: "end of input cancels", tty: true, answer: "", wantErr: true},
+	}
+	for _, tt := range tests {
+		ios, in, _, errOut := iostreams.Test()
+		ios.SetTTY(tt.tty)
+		in.WriteString(tt.answer)
+		req := Request{IO: ios, Flags: cmdutilFlags(tt.yes)}
+		err := confirm(req, samplePlan(), tt.hasForge, tt.existing)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: err = %v, want error %v", tt.name, err, tt.wantErr)
+		}
+		if !strings.Contains(errOut.String(), tt.wantAsk) || (tt.wantAsk == "" && tt.tty && !tt.yes && errOut.Len() == 0) {
+			t.Errorf("%s: prompt %q, want %q", tt.name, errOut.String(), tt.wantAsk)
+		}
+		if (!tt.tty || tt.yes) && errOut.Len() != 0 {
+			t.Errorf("%s: asked %q without a terminal or with --yes", tt.name, errOut.String())
+		}
+	}
+}
+
+func cmdutilFlags(yes bool) cmdutil.ReleaseFlags { return cmdutil.ReleaseFlags{Yes: yes} }

@@ -118,7 +118,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		res.PR = existing
 		return res, nil
 	}
-	if err := confirm(req, plan, existing); err != nil {
+	if err := confirm(req, plan, ws.HasForge(), existing); err != nil {
 		return nil, err
 	}
 

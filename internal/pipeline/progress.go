@@ -31,16 +31,19 @@ func progressFunc(ios *iostreams.IOStreams) func(format string, args ...any) {
 }
 
 // confirm shows the diff and asks before the first write, on a terminal without --yes.
-func confirm(req Request, p *release.Plan, existing *forge.PullRequest) error {
+func confirm(req Request, p *release.Plan, hasForge bool, existing *forge.PullRequest) error {
 	if req.Flags.Yes || !req.IO.CanPrompt() {
 		return nil
 	}
 	fmt.Fprint(req.IO.ErrOut, p.Edit.Diff)
-	what := "open a pull request"
-	if existing != nil {
-		what = fmt.Sprintf("update pull request #%d", existing.Number)
+	switch {
+	case existing != nil:
+		fmt.Fprintf(req.IO.ErrOut, "Push %s and update pull request #%d? [Y/n] ", p.Branch, existing.Number)
+	case hasForge:
+		fmt.Fprintf(req.IO.ErrOut, "Push %s and open a pull request? [Y/n] ", p.Branch)
+	default:
+		fmt.Fprintf(req.IO.ErrOut, "Push %s (no forge is configured: no pull request will be opened)? [Y/n] ", p.Branch)
 	}
-	fmt.Fprintf(req.IO.ErrOut, "Push %s and %s? [Y/n] ", p.Branch, what)
 	line, err := bufio.NewReader(req.IO.In).ReadString('\n')
 	if err != nil && line == "" {
 		return cmdutil.ErrCancel

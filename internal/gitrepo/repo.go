@@ -341,3 +341,15 @@ func (r *Repo) ListFiles(ctx context.Context, ref string) ([]string, error) {
 	}
 	return files, nil
 }
+
+// Parent returns the first parent of a commit in the cache.
+func (r *Repo) Parent(ctx context.Context, sha string) (string, error) {
+	if sha == "" || strings.HasPrefix(sha, "-") {
+		return "", fmt.Errorf("invalid commit %q", sha)
+	}
+	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--verify", "--quiet", sha+"^1")
+	if err != nil {
+		return "", fmt.Errorf("parent of %s: %w", sha, err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}

@@ -69,7 +69,13 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *Result) error {
 	p := r.Plan
 	switch r.Action {
 	case release.ActionNoop:
-		fmt.Fprintf(ios.ErrOut, "%s in %s is already at %s on %s: nothing to do\n", p.Service, p.Env, p.To, p.Base)
+		if p.Noop {
+			fmt.Fprintf(ios.ErrOut, "%s in %s is already at %s on %s: nothing to do\n", p.Service, p.Env, p.To, p.Base)
+		} else if r.PR != nil {
+			fmt.Fprintf(ios.ErrOut, "pull request #%d already proposes %s %s for %s: nothing to do\n", r.PR.Number, p.Service, p.To, p.Env)
+		} else {
+			fmt.Fprintf(ios.ErrOut, "%s already holds %s %s for %s: nothing to do\n", p.Branch, p.Service, p.To, p.Env)
+		}
 		if r.PR != nil {
 			fmt.Fprintln(ios.Out, r.PR.URL)
 		}

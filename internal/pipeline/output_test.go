@@ -63,7 +63,7 @@ func TestPrint(t *testing.T) {
 	}{
 		{"created", Result{Action: release.ActionCreated, PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}},
 			"https://x/5\n", "created pull request #5: api v2.3.0 -> v2.3.1 in prod\nsigned by dev@example.com (SHA256:x)\n"},
-		{"noop", Result{Action: release.ActionNoop}, "", "api in prod is already at v2.3.1 on main: nothing to do\n"},
+		{"noop", Result{Action: release.ActionNoop, Plan: nil}, "", "gito/prod/api already holds api v2.3.1 for prod: nothing to do\n"},
 		{"planned", Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
 			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api and open a pull request (v2.3.0 -> v2.3.1)\ntitle: Release api v2.3.1 to prod\n"},
 		{"pushed", Result{Action: release.ActionPushed, Commit: "0123456789abcdef", Remote: "/srv/infra.git"}, "gito/prod/api\n",

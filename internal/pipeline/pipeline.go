@@ -113,6 +113,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		return res, nil
 	}
+	if current, err := branchHoldsPlan(ctx, ws, plan); err != nil {
+		return nil, err
+	} else if current && (existing != nil || f == nil) {
+		res.Action = release.ActionNoop
+		res.PR = existing
+		return res, nil
+	}
 	if req.Flags.DryRun {
 		res.Action = release.ActionPlanned
 		res.PR = existing

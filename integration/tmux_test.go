@@ -47,13 +47,16 @@ func cmdTmuxStart(ts *testscript.TestScript, neg bool, args []string) {
 	for _, kv := range scriptEnv(ts) {
 		line.WriteString("export " + shellQuote(kv) + "; ")
 	}
-	line.WriteString("unset CI GITO_NO_PROMPT; exec")
-	for _, a := range args {
-		line.WriteString(" " + shellQuote(a))
-	}
 	st := state(ts)
 	st.tmuxSessions++
 	session := fmt.Sprintf("s%d", st.tmuxSessions)
+	// The pane's shell runs the program and writes its exit status to a file: tmux itself
+	// sometimes reports a pane dead before it has reaped the process, with no status.
+	line.WriteString("unset CI GITO_NO_PROMPT;")
+	for _, a := range args {
+		line.WriteString(" " + shellQuote(a))
+	}
+	line.WriteString("; echo $? > " + shellQuote(statusFile(ts)))
 	if out, err := tmux(ts, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", "-c", ts.Getenv("WORK"), line.String()); err != nil {
 		ts.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
@@ -113,13 +116,10 @@ func cmdTmuxExit(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: tmux-exit CODE")
 	}
 	want, _ := strconv.Atoi(args[0])
-	status := waitFor(ts, func() (string, bool) {
-		out, err := tmux(ts, "display-message", "-p", "-t", pane(ts), "#{pane_dead} #{pane_dead_status}#{pane_dead_signal}")
-		if err != nil {
-			ts.Fatalf("tmux display-message: %v\n%s", err, out)
-		}
-		dead, code, _ := strings.Cut(strings.TrimSpace(out), " ")
-		return code, dead == "1"
+	status := waitForOr(ts, func() string { return "screen:\n" + capturePane(ts) }, func() (string, bool) {
+		data, err := os.ReadFile(statusFile(ts))
+		code := strings.TrimSpace(string(data))
+		return code, err == nil && code != ""
 	})
 	screen := capturePane(ts)
 	fmt.Fprint(ts.Stdout(), screen)
@@ -128,8 +128,18 @@ func cmdTmuxExit(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// statusFile receives the exit status of the newest session's program.
+func statusFile(ts *testscript.TestScript) string {
+	return ts.MkAbs(fmt.Sprintf(".tmux-status-s%d", state(ts).tmuxSessions))
+}
+
 // waitFor polls cond until it holds or 20 seconds pass.
 func waitFor(ts *testscript.TestScript, cond func() (string, bool)) string {
+	return waitForOr(ts, nil, cond)
+}
+
+// waitForOr is waitFor with a description of the state to print on a timeout.
+func waitForOr(ts *testscript.TestScript, describe func() string, cond func() (string, bool)) string {
 	deadline := time.Now().Add(20 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
@@ -140,6 +150,9 @@ func waitFor(ts *testscript.TestScript, cond func() (string, bool)) string {
 		last = s
 		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
 	}
-	ts.Fatalf("timed out; last screen:\n%s", last)
+	if describe != nil {
+		last = describe()
+	}
+	ts.Fatalf("timed out; last state:\n%s", last)
 	return ""
 }

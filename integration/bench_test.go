@@ -9,9 +9,14 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/gito-dev/gito/internal/app"
 	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
+	"github.com/gito-dev/gito/internal/tui/picker"
+	"github.com/gito-dev/gito/internal/workspace"
 )
 
 // BenchmarkWarmRelease times a whole `gito release` (fetch, sparse work tree, edit, render
@@ -118,5 +123,47 @@ func BenchmarkHistoryJSON(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		run()
+	}
+}
+
+// BenchmarkPickerFirstFrame times what stands between `gito rollback` on a terminal and the
+// picker's first frame with data: open the workspace (fetch, sparse work tree), load the
+// history of an overlay with 1,000 releases, deliver it to the model and render the view.
+//
+//	go test -run '^$' -bench PickerFirstFrame -benchtime 10x ./integration
+func BenchmarkPickerFirstFrame(b *testing.B) {
+	bare := filepath.Join(b.TempDir(), "picker.git")
+	gitserver.GenerateLargeRepo(b, bare, 20, 20000)
+	env, service := gitserver.LargeRepoOverlay(3)
+	home := b.TempDir()
+	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
+	for _, kv := range gitserver.Env(b) {
+		k, v, _ := strings.Cut(kv, "=")
+		b.Setenv(k, v)
+		if _, set := vars[k]; !set {
+			vars[k] = v
+		}
+	}
+	ctx := context.Background()
+	frame := func() string {
+		ws, err := workspace.Open(ctx, workspace.Options{Remote: bare, Getenv: func(k string) string { return vars[k] }, Service: service, Env: env})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ws.Close()
+		releases, err := pipeline.LoadHistory(ctx, ws, service, env, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := picker.New(picker.Options{Service: service, Env: env, Styles: picker.NewStyles(false), KeyMap: picker.DefaultKeyMap()})
+		next, _ := m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		next, _ = next.Update(picker.ReleasesLoadedMsg{Releases: releases})
+		return next.View()
+	}
+	if view := frame(); !strings.Contains(view, "current") { // cold: clone and fetch the blobs
+		b.Fatalf("first frame shows no releases:\n%s", view)
+	}
+	for b.Loop() {
+		frame()
 	}
 }

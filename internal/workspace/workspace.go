@@ -87,11 +87,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	}
 	var sparse []string
 	if opts.Service != "" && opts.Env != "" {
-		baseCfg, err := w.readConfig(ctx, w.BaseRef())
-		if err != nil {
-			return nil, err
-		}
-		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseRef(), baseCfg, opts.Service, opts.Env)
+		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseRef(), w.Config, opts.Service, opts.Env)
 		if err != nil {
 			return nil, err
 		}
@@ -115,21 +111,25 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	return w, nil
 }
 
-// resolveBase: --base, else .gito.yaml's baseBranch on the default branch, else the
-// remote's HEAD. The config read here is replaced by the base branch's own copy later.
+// resolveBase picks the base branch and reads its .gito.yaml: --base, else the default
+// branch's .gito.yaml baseBranch, else the remote's HEAD. With --base no default-branch
+// lookup (a network round trip) is needed.
 func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
-	def, err := w.Repo.DefaultBranch(ctx)
-	if err != nil {
-		return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
-	}
-	if w.Config, err = w.readConfig(ctx, gitrepo.RemoteRef(def)); err != nil {
-		return err
-	}
-	w.Base = def
-	if w.Config.BaseBranch != "" {
+	var err error
+	if flag == "" {
+		def, err := w.Repo.DefaultBranch(ctx)
+		if err != nil {
+			return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
+		}
+		if w.Config, err = w.readConfig(ctx, gitrepo.RemoteRef(def)); err != nil {
+			return err
+		}
+		w.Base = def
+		if w.Config.BaseBranch == "" || w.Config.BaseBranch == def {
+			return nil
+		}
 		w.Base = w.Config.BaseBranch
-	}
-	if flag != "" {
+	} else {
 		w.Base = flag
 	}
 	if _, ok, err := w.Repo.RemoteBranchSHA(ctx, w.Base); err != nil {
@@ -137,14 +137,13 @@ func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
 	} else if !ok {
 		what := "--base"
 		if flag == "" {
-			what = "the base branch"
-			if w.Config.BaseBranch != "" {
-				what = config.FileName + " baseBranch"
-			}
+			what = config.FileName + " baseBranch"
 		}
 		return fmt.Errorf("%s %q does not exist on %s", what, w.Base, redact(w.Remote))
 	}
-	return nil
+	// The base branch's own .gito.yaml is the one that applies.
+	w.Config, err = w.readConfig(ctx, w.BaseRef())
+	return err
 }
 
 // readConfig reads .gito.yaml at ref from the cache (defaults when the file is absent).

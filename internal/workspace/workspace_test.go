@@ -202,3 +202,37 @@ func TestCompleterReadsTheCacheOffline(t *testing.T) {
 		t.Errorf("Reviewers = %v", got)
 	}
 }
+
+func TestBaseBranchFromConfig(t *testing.T) {
+	getenv := testEnv(t)
+	files := map[string]string{}
+	for k, v := range infraFiles {
+		files[k] = v
+	}
+	files[".gito.yaml"] = "baseBranch: release\n"
+	bare := gitserver.NewBare(t, files)
+	ctx := context.Background()
+	_, err := Open(ctx, Options{Remote: bare, Getenv: getenv})
+	if err == nil || !strings.Contains(err.Error(), `.gito.yaml baseBranch "release" does not exist`) {
+		t.Fatalf("err = %v", err)
+	}
+	// The release branch exists now, with its own .gito.yaml: that one applies.
+	gitserver.Commit(t, bare, "release", "release branch", map[string]string{".gito.yaml": "baseBranch: release\nlayout: \"overlays/{env}/{service}\"\n"})
+	ws, err := Open(ctx, Options{Remote: bare, Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if ws.Base != "release" || ws.Config.Layout != "overlays/{env}/{service}" {
+		t.Errorf("base %q, layout %q: want the release branch and its config", ws.Base, ws.Config.Layout)
+	}
+	// --base wins over the config.
+	ws2, err := Open(ctx, Options{Remote: bare, Getenv: getenv, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws2.Close()
+	if ws2.Base != "main" || ws2.Config.Layout != "" {
+		t.Errorf("--base main: base %q, layout %q", ws2.Base, ws2.Config.Layout)
+	}
+}

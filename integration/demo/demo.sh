@@ -18,7 +18,8 @@ git config --global user.name "Demo Developer"
 git config --global user.email demo@example.com
 git config --global init.defaultBranch main
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 step "Example infra repo -> bare remote $demo/infra.git"
 cp -r "$root/integration/testdata/infra" "$demo/src"

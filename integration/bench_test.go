@@ -14,6 +14,7 @@ import (
 	"github.com/gito-dev/gito/internal/app"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
+	"github.com/gito-dev/gito/internal/testutil"
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 	"github.com/gito-dev/gito/internal/tui/picker"
 	"github.com/gito-dev/gito/internal/workspace"
@@ -60,18 +61,10 @@ func demoRemote(b *testing.B) string {
 }
 
 func benchRelease(b *testing.B, bare, service, env string) {
-	home := b.TempDir()
-	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
-	for _, kv := range gitserver.Env(b) {
-		k, v, _ := strings.Cut(kv, "=")
-		b.Setenv(k, v)
-		if _, set := vars[k]; !set {
-			vars[k] = v
-		}
-	}
+	getenv := testutil.GitoEnv(b)
 	release := func(i int) {
 		ios, _, _, errOut := iostreams.Test()
-		f := app.NewFactory(func(k string) string { return vars[k] })
+		f := app.NewFactory(getenv)
 		f.IOStreams = ios
 		args := []string{"release", "--repo", bare, "-s", service, "-e", env, "--version", fmt.Sprintf("v9.%d.0", i), "--yes"}
 		if code := app.Run(context.Background(), f, args); code != 0 {
@@ -95,18 +88,10 @@ func BenchmarkHistoryJSON(b *testing.B) {
 	bare := filepath.Join(b.TempDir(), "history.git")
 	gitserver.GenerateLargeRepo(b, bare, 20, 20000) // 20 overlays: each changes 1,000 times
 	env, service := gitserver.LargeRepoOverlay(3)
-	home := b.TempDir()
-	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
-	for _, kv := range gitserver.Env(b) {
-		k, v, _ := strings.Cut(kv, "=")
-		b.Setenv(k, v)
-		if _, set := vars[k]; !set {
-			vars[k] = v
-		}
-	}
+	getenv := testutil.GitoEnv(b)
 	run := func() int {
 		ios, _, out, errOut := iostreams.Test()
-		f := app.NewFactory(func(k string) string { return vars[k] })
+		f := app.NewFactory(getenv)
 		f.IOStreams = ios
 		args := []string{"history", "--repo", bare, "-s", service, "-e", env, "--limit", "0", "--json"}
 		if code := app.Run(context.Background(), f, args); code != 0 {
@@ -135,18 +120,10 @@ func BenchmarkPickerFirstFrame(b *testing.B) {
 	bare := filepath.Join(b.TempDir(), "picker.git")
 	gitserver.GenerateLargeRepo(b, bare, 20, 20000)
 	env, service := gitserver.LargeRepoOverlay(3)
-	home := b.TempDir()
-	vars := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
-	for _, kv := range gitserver.Env(b) {
-		k, v, _ := strings.Cut(kv, "=")
-		b.Setenv(k, v)
-		if _, set := vars[k]; !set {
-			vars[k] = v
-		}
-	}
+	getenv := testutil.GitoEnv(b)
 	ctx := context.Background()
 	frame := func() string {
-		ws, err := workspace.Open(ctx, workspace.Options{Remote: bare, Getenv: func(k string) string { return vars[k] }, Service: service, Env: env})
+		ws, err := workspace.Open(ctx, workspace.Options{Remote: bare, Getenv: getenv, Service: service, Env: env})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -44,16 +44,9 @@ func NewFactory(getenv func(string) string) *cmdutil.Factory {
 		Getenv:     getenv,
 		HTTPClient: func() (*http.Client, error) { return &http.Client{Timeout: 60 * time.Second}, nil },
 		Now:        time.Now,
-		Executable: func() string {
-			p, err := os.Executable()
-			if err != nil {
-				return "gito"
-			}
-			return p
-		},
-		Version:   versionOf(buildVersion, debug.ReadBuildInfo),
-		Commit:    buildCommit,
-		BuildDate: buildTime,
+		Version:    versionOf(buildVersion, debug.ReadBuildInfo),
+		Commit:     buildCommit,
+		BuildDate:  buildTime,
 	}
 }
 

@@ -20,8 +20,6 @@ type Factory struct {
 	HTTPClient func() (*http.Client, error)
 	// Now is the clock.
 	Now func() time.Time
-	// Executable is the path of the running gito binary (for git hooks and helpers).
-	Executable func() string
 
 	// Build information, set through ldflags.
 	Version   string

@@ -283,38 +283,6 @@ func (r *Repo) RemoteBranchSHA(ctx context.Context, branch string) (sha string, 
 	return strings.TrimSpace(string(out)), true, nil
 }
 
-// BranchExists reports whether branch exists on the remote as of the last fetch.
-func (r *Repo) BranchExists(ctx context.Context, branch string) (bool, error) {
-	_, ok, err := r.RemoteBranchSHA(ctx, branch)
-	return ok, err
-}
-
-// ListTree returns the names of the directories directly under prefix at ref, without a
-// checkout (trees are always in the cache). A prefix that does not exist yields none.
-func (r *Repo) ListTree(ctx context.Context, ref, prefix string) ([]string, error) {
-	if strings.HasPrefix(ref, "-") {
-		return nil, fmt.Errorf("invalid ref %q", ref)
-	}
-	spec := ref + ":" + strings.Trim(prefix, "/")
-	out, err := r.git.output(ctx, r.dir, nil, "ls-tree", "-z", spec)
-	var gitErr *Error
-	if errors.As(err, &gitErr) && gitErr.ExitCode == 128 &&
-		(strings.Contains(gitErr.Stderr, "Not a valid object name") || strings.Contains(gitErr.Stderr, "not a tree object")) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", spec, err)
-	}
-	var dirs []string
-	for _, entry := range bytes.Split(out, []byte{0}) {
-		meta, name, ok := bytes.Cut(entry, []byte{'\t'})
-		if ok && bytes.Contains(meta, []byte(" tree ")) {
-			dirs = append(dirs, string(name))
-		}
-	}
-	return dirs, nil
-}
-
 // checkBranch refuses names git would read as options or ref expressions.
 func checkBranch(b string) error {
 	if b == "" || strings.HasPrefix(b, "-") || strings.ContainsAny(b, " \t\n~^:?*[\\") || strings.Contains(b, "..") {

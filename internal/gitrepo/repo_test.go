@@ -55,8 +55,8 @@ func TestOpenFetchesEachRemoteKind(t *testing.T) {
 			assertBranch(t, r, "feature", gitserver.Head(t, bare, "feature"))
 			gitserver.Git(t, gitserver.Env(t), bare, "", "update-ref", "-d", "refs/heads/feature")
 			r = openRepo(t, g, cache, remoteURL, Auth{})
-			if ok, err := r.BranchExists(context.Background(), "feature"); ok || err != nil {
-				t.Errorf("BranchExists(feature) after deletion = %v, %v; want false", ok, err)
+			if _, ok, err := r.RemoteBranchSHA(context.Background(), "feature"); ok || err != nil {
+				t.Errorf("RemoteBranchSHA(feature) after deletion: exists %v, %v; want false", ok, err)
 			}
 		})
 	}
@@ -106,26 +106,28 @@ func TestOpenErrors(t *testing.T) {
 	}
 }
 
-func TestListTree(t *testing.T) {
+func TestListFiles(t *testing.T) {
 	t.Parallel()
 	bare := gitserver.NewBare(t, sampleFiles)
 	g, _ := newGit(t)
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
-	ref := RemoteRef("main")
-	for _, tc := range []struct {
-		prefix string
-		want   []string
-	}{
-		{"", []string{"base", "overlays"}},
-		{"overlays", []string{"dev", "prod"}},
-		{"overlays/dev/", []string{"api", "worker"}},
-		{"overlays/dev/api", nil},
-		{"overlays/staging", nil},
-		{"overlays/dev/api/kustomization.yaml", nil},
-	} {
-		got, err := r.ListTree(context.Background(), ref, tc.prefix)
-		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("ListTree(%q) = %v, %v; want %v", tc.prefix, got, err, tc.want)
-		}
+	got, err := r.ListFiles(context.Background(), RemoteRef("main"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for p := range sampleFiles {
+		want = append(want, p)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("ListFiles = %v, want %v", got, want)
+	}
+	if _, err := r.ListFiles(context.Background(), RemoteRef("no-such-branch")); err == nil {
+		t.Error("ListFiles of a missing ref succeeded")
+	}
+	if _, err := r.ListFiles(context.Background(), "--output=x"); err == nil {
+		t.Error("ListFiles accepted an option as a ref")
 	}
 }

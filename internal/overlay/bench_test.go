@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // BenchmarkPlanIn2000Overlays plans a release in a repo of 1,000 services x 2 envs whose
@@ -25,7 +26,7 @@ func BenchmarkPlanIn2000Overlays(b *testing.B) {
 				"resources:\n  - ../../../base/" + svc + "\nimages:\n  - name: registry.example.com/" + svc + "\n    newTag: v1\n"
 		}
 	}
-	writeTree(b, root, files)
+	testutil.WriteTree(b, root, files)
 	repo := &config.Repo{}
 	ctx := context.Background()
 	for i := 0; b.Loop(); i++ {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestEditFS(t *testing.T) {
@@ -13,7 +15,7 @@ func TestEditFS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeTree(t, root, map[string]string{"a/one.yaml": "disk\n", "a/two.yaml": "two\n"})
+	testutil.WriteTree(t, root, map[string]string{"a/one.yaml": "disk\n", "a/two.yaml": "two\n"})
 	before := hashTree(t, root)
 	e := newEditFS(root)
 	e.put("a/one.yaml", []byte("edited\n"))

@@ -11,20 +11,6 @@ import (
 	"testing"
 )
 
-// writeTree writes files (slash paths relative to root) with mode 0644.
-func writeTree(t testing.TB, root string, files map[string]string) {
-	t.Helper()
-	for p, content := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // hashTree hashes every path, mode, symlink target and file content under root.
 func hashTree(t testing.TB, root string) string {
 	t.Helper()

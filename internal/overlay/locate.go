@@ -39,11 +39,18 @@ type NotFoundError struct {
 	DirExists  bool   // the directory exists but holds no kustomization file
 	Known      []string
 	Suggestion string
+	// CanCreate adds the hint to pass --create for a missing env; only callers that offer
+	// that flag (release, through Plan) set it.
+	CanCreate bool
 }
 
 func (e *NotFoundError) Error() string {
 	if e.DirExists {
-		return fmt.Sprintf("%s has no kustomization.yaml, kustomization.yml or Kustomization; pass --create to add one", e.Dir)
+		msg := fmt.Sprintf("%s has no kustomization.yaml, kustomization.yml or Kustomization", e.Dir)
+		if e.CanCreate {
+			msg += "; pass --create to add one"
+		}
+		return msg
 	}
 	var b strings.Builder
 	if e.Kind == "service" {
@@ -61,7 +68,7 @@ func (e *NotFoundError) Error() string {
 	} else {
 		fmt.Fprintf(&b, " known: %s", joinLimited(e.Known, 12))
 	}
-	if e.Kind == "env" {
+	if e.Kind == "env" && e.CanCreate {
 		b.WriteString("; pass --create to add the overlay")
 	}
 	return b.String()

@@ -1,6 +1,7 @@
 package overlay
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // layoutTree builds overlays for api and web in prod and staging under layout, plus bases
@@ -25,7 +27,7 @@ func layoutTree(t *testing.T, layout string) string {
 			files[config.ExpandLayout(layout, svc, env)+"/kustomization.yaml"] = kustHeader
 		}
 	}
-	writeTree(t, root, files)
+	testutil.WriteTree(t, root, files)
 	return root
 }
 
@@ -64,7 +66,7 @@ func TestLocateConfiguredLayout(t *testing.T) {
 	layout := "deploy/{service}-{env}/k8s"
 	root := layoutTree(t, layout)
 	// A tree that also fits a default layout: the configured one must win.
-	writeTree(t, root, map[string]string{"overlays/prod/api/kustomization.yml": kustHeader})
+	testutil.WriteTree(t, root, map[string]string{"overlays/prod/api/kustomization.yml": kustHeader})
 	repo := &config.Repo{Layout: layout}
 	ov, err := Locate(root, repo, "web", "staging")
 	if err != nil {
@@ -93,7 +95,7 @@ func TestLocateKustomizationFileNames(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, map[string]string{"envs/prod/api/" + name: kustHeader})
+			testutil.WriteTree(t, root, map[string]string{"envs/prod/api/" + name: kustHeader})
 			ov, err := Locate(root, nil, "api", "prod")
 			if err != nil {
 				t.Fatal(err)
@@ -108,7 +110,7 @@ func TestLocateKustomizationFileNames(t *testing.T) {
 func TestLocateUnknown(t *testing.T) {
 	t.Parallel()
 	root := layoutTree(t, "overlays/{env}/{service}")
-	writeTree(t, root, map[string]string{"overlays/qa/api/README.md": "empty\n"})
+	testutil.WriteTree(t, root, map[string]string{"overlays/qa/api/README.md": "empty\n"})
 	tests := []struct {
 		service, env string
 		kind         string
@@ -116,9 +118,9 @@ func TestLocateUnknown(t *testing.T) {
 	}{
 		{"apj", "prod", "service", `unknown service "apj" in overlays/{env}/{service}: did you mean "api"? known: api, web`},
 		{"zzzzzz", "prod", "service", `unknown service "zzzzzz" in overlays/{env}/{service}: known: api, web`},
-		{"api", "stagin", "env", `unknown env "stagin" for service "api" in overlays/{env}/{service}: did you mean "staging"? known: prod, qa, staging; pass --create to add the overlay`},
-		{"web", "dev", "env", `unknown env "dev" for service "web" in overlays/{env}/{service}: known: prod, staging; pass --create to add the overlay`},
-		{"api", "qa", "env", `overlays/qa/api has no kustomization.yaml, kustomization.yml or Kustomization; pass --create to add one`},
+		{"api", "stagin", "env", `unknown env "stagin" for service "api" in overlays/{env}/{service}: did you mean "staging"? known: prod, qa, staging`},
+		{"web", "dev", "env", `unknown env "dev" for service "web" in overlays/{env}/{service}: known: prod, staging`},
+		{"api", "qa", "env", `overlays/qa/api has no kustomization.yaml, kustomization.yml or Kustomization`},
 	}
 	for _, tt := range tests {
 		_, err := Locate(root, nil, tt.service, tt.env)
@@ -157,7 +159,7 @@ func TestLocateRefusesBadNamesBeforeReading(t *testing.T) {
 func TestLocateErrors(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, map[string]string{"notes/readme.md": "x\n"})
+	testutil.WriteTree(t, root, map[string]string{"notes/readme.md": "x\n"})
 	_, err := Locate(root, nil, "api", "prod")
 	if err == nil || !strings.Contains(err.Error(), "no overlays found") || !strings.Contains(err.Error(), config.FileName) {
 		t.Errorf("empty repo: %v", err)
@@ -166,7 +168,7 @@ func TestLocateErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), config.FileName+" key layout") {
 		t.Errorf("bad layout: %v", err)
 	}
-	writeTree(t, root, map[string]string{
+	testutil.WriteTree(t, root, map[string]string{
 		"overlays/prod/api/kustomization.yaml": kustHeader,
 		"overlays/prod/api/kustomization.yml":  kustHeader,
 	})
@@ -185,6 +187,23 @@ func TestNearest(t *testing.T) {
 	} {
 		if got := nearest(name, known); got != want {
 			t.Errorf("nearest(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// The --create hint belongs to Plan (release has the flag); Locate serves history and
+// rollback too, which do not.
+func TestPlanSuggestsCreate(t *testing.T) {
+	t.Parallel()
+	root := layoutTree(t, "overlays/{env}/{service}")
+	testutil.WriteTree(t, root, map[string]string{"overlays/qa/api/README.md": "empty\n"})
+	for env, want := range map[string]string{
+		"stagin": `did you mean "staging"? known: prod, qa, staging; pass --create to add the overlay`,
+		"qa":     `overlays/qa/api has no kustomization.yaml, kustomization.yml or Kustomization; pass --create to add one`,
+	} {
+		_, err := Plan(context.Background(), Request{Root: root, Service: "api", Env: env, Version: config.Version{Tag: "v2"}})
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Plan(api, %s) err = %v, want it to end with %q", env, err, want)
 		}
 	}
 }

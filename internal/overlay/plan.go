@@ -89,8 +89,11 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		target: kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
 	var nf *NotFoundError
-	if errors.As(err, &nf) && nf.Kind == "env" && req.Create {
-		return p.create(nf)
+	if errors.As(err, &nf) && nf.Kind == "env" {
+		if req.Create {
+			return p.create(nf)
+		}
+		nf.CanCreate = true // Plan is what --create drives: say so
 	}
 	if err != nil {
 		return nil, err

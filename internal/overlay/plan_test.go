@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // classic is a repo in the {service}/overlays/{env} layout whose overlays use ../../base.
@@ -65,7 +66,7 @@ func renderedImages(t *testing.T, root, dir string) []string {
 func TestPlanApplyImagesEntry(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
 	before := hashTree(t, root)
 
 	res, err := plan(t, root, Request{Version: v("v2", "")})
@@ -175,7 +176,7 @@ spec:
 		t.Run(strings.SplitN(field, ":", 2)[0], func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, classic(map[string]string{
+			testutil.WriteTree(t, root, classic(map[string]string{
 				"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\n" + field,
 				"api/overlays/prod/image.yaml":         patch,
 			}))
@@ -204,7 +205,7 @@ func TestPlanAppendsEntry(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	kust := kustHeader + "resources:\n  - ../../base\n"
-	writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": kust}))
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": kust}))
 	res, err := plan(t, root, Request{Version: v("v2", digestA)})
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
@@ -250,7 +251,7 @@ func TestPlanDigests(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
-			writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": tt.kust}))
+			testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": tt.kust}))
 			res, err := plan(t, root, Request{Version: tt.version})
 			if err != nil {
 				t.Fatalf("Plan: %v", err)
@@ -274,7 +275,7 @@ func TestPlanDigests(t *testing.T) {
 func TestPlanNoop(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
 	before := hashTree(t, root)
 	res, err := plan(t, root, Request{Version: v("v1", "")})
 	if err != nil {
@@ -296,7 +297,7 @@ func TestPlanNoop(t *testing.T) {
 func TestPlanKeepsFileMode(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
 	kfile := filepath.Join(root, "api/overlays/prod/kustomization.yaml")
 	if err := os.Chmod(kfile, 0o600); err != nil {
 		t.Fatal(err)
@@ -321,7 +322,7 @@ func TestPlanKeepsFileMode(t *testing.T) {
 func TestPlanCreate(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, merge(
+	testutil.WriteTree(t, root, merge(
 		baseFiles("bases/api", "api", "api:v1"),
 		map[string]string{
 			"overlays/prod/api/kustomization.yaml": kustHeader + "resources:\n  - ../../../bases/api\n  - extra.yaml\nimages:\n  - name: api\n    newTag: v1\n",
@@ -373,7 +374,7 @@ images:
 func TestPlanCreateFallbackBaseAndTemplateOverride(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, merge(
+	testutil.WriteTree(t, root, merge(
 		baseFiles("api/base", "api", "api:v1"),
 		map[string]string{
 			// The only other overlay shares nothing usable, so {service}/base is the base.
@@ -413,7 +414,7 @@ spec:
             - name: cleanup
               image: api:v1
 `
-	writeTree(t, root, map[string]string{
+	testutil.WriteTree(t, root, map[string]string{
 		"api/base/kustomization.yaml": kustHeader + "resources:\n  - deployment.yaml\n  - job.yaml\n",
 		"api/base/deployment.yaml":    deployment("api", "api:v1", "worker:v1"),
 		"api/base/job.yaml":           job,
@@ -453,7 +454,7 @@ func TestPlanJSON6902Patch(t *testing.T) {
   path: /spec/template/spec/containers/0/image
   value: registry.example.com/team/api:v1-hotfix
 `
-	writeTree(t, root, classic(map[string]string{
+	testutil.WriteTree(t, root, classic(map[string]string{
 		"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\npatches:\n  - path: image.yaml\n    target:\n      kind: Deployment\n      name: api\n",
 		"api/overlays/prod/image.yaml":         patch,
 	}))
@@ -475,7 +476,7 @@ func TestPlanJSON6902Patch(t *testing.T) {
 func TestPlanCreateInEmptyDir(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{
+	testutil.WriteTree(t, root, classic(map[string]string{
 		"api/overlays/prod/kustomization.yaml": prodEntry,
 		"api/overlays/dev/README.md":           "dev overlay to come\n",
 	}))

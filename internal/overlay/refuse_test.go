@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // pinTransformer rewrites the image after kustomize's image transformer has run, so no
@@ -92,7 +93,7 @@ func TestPlanRefuses(t *testing.T) {
 				if tt.files != nil {
 					files = tt.files
 				}
-				writeTree(t, root, merge(files, tt.extra))
+				testutil.WriteTree(t, root, merge(files, tt.extra))
 				before = hashTree(t, root)
 			}
 			req := tt.req
@@ -123,7 +124,7 @@ func TestPlanRefuses(t *testing.T) {
 func TestPlanRefusesSymlinkedKustomization(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{"shared/kustomization.yaml": prodEntry}))
+	testutil.WriteTree(t, root, classic(map[string]string{"shared/kustomization.yaml": prodEntry}))
 	if err := os.MkdirAll(filepath.Join(root, "api/overlays/prod"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestPlanRefusesSymlinkedKustomization(t *testing.T) {
 func TestPlanCancelled(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
-	writeTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/prod/kustomization.yaml": prodEntry}))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := Plan(ctx, Request{Root: root, Repo: &config.Repo{}, Service: "api", Env: "prod", Version: v("v2", "")})

@@ -113,7 +113,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		return res, nil
 	}
-	if current, err := branchHoldsPlan(ctx, ws, plan); err != nil {
+	// The branch as the cache saw it: what the no-op check reads and what the push's lease
+	// expects.
+	branchSHA, _, err := ws.Repo.RemoteBranchSHA(ctx, plan.Branch)
+	if err != nil {
+		return nil, err
+	}
+	if current, err := branchHoldsPlan(ctx, ws, branchSHA, plan); err != nil {
 		return nil, err
 	} else if current && (existing != nil || f == nil) {
 		res.Action = release.ActionNoop
@@ -135,17 +141,13 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	res.Commit = sha
-	expected, _, err := ws.Repo.RemoteBranchSHA(ctx, plan.Branch)
-	if err != nil {
-		return nil, err
-	}
-	if existing == nil && expected != "" {
+	if existing == nil && branchSHA != "" {
 		// A branch left behind by a merged or closed PR: replace it, the lease still guards
 		// against a concurrent push.
 		say("Replacing stale branch %s", plan.Branch)
 	}
 	say("Pushing %s", plan.Branch)
-	if err := ws.Repo.Push(ctx, gitrepo.PushOptions{SHA: sha, Branch: plan.Branch, ExpectedRemoteSHA: expected}); err != nil {
+	if err := ws.Repo.Push(ctx, gitrepo.PushOptions{SHA: sha, Branch: plan.Branch, ExpectedRemoteSHA: branchSHA}); err != nil {
 		return nil, fmt.Errorf("push %s: %w", plan.Branch, err)
 	}
 	if f == nil {

@@ -13,10 +13,10 @@ import (
 // top of the current base whose edited files hold exactly the planned bytes. Re-running a
 // release is then a no-op instead of a new commit, a force-push and a PR update. Signature
 // files are not compared (some key types sign with fresh randomness); only that they exist.
-func branchHoldsPlan(ctx context.Context, ws *workspace.Workspace, p *release.Plan) (bool, error) {
-	branchSHA, exists, err := ws.Repo.RemoteBranchSHA(ctx, p.Branch)
-	if err != nil || !exists {
-		return false, err
+// branchSHA is "" when the branch does not exist.
+func branchHoldsPlan(ctx context.Context, ws *workspace.Workspace, branchSHA string, p *release.Plan) (bool, error) {
+	if branchSHA == "" {
+		return false, nil
 	}
 	baseSHA, _, err := ws.Repo.RemoteBranchSHA(ctx, ws.Base)
 	if err != nil {

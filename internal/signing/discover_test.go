@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // startAgent runs a real ssh-agent on a fresh socket. `ssh-agent -s` binds the socket before
@@ -52,8 +54,8 @@ func signAndCheckWithSSHKeygen(t *testing.T, s Signer, key, principal string) {
 	t.Helper()
 	root := t.TempDir()
 	rel := "overlays/prod/api/kustomization.yaml"
-	writeFile(t, root, rel, kustomization)
-	writeFile(t, root, "allowed_signers", principal+" "+publicKeyLine(t, key)+"\n")
+	testutil.WriteFile(t, root, rel, kustomization)
+	testutil.WriteFile(t, root, "allowed_signers", principal+" "+publicKeyLine(t, key)+"\n")
 	if _, err := SignFile(root, rel, s); err != nil {
 		t.Fatal(err)
 	}

@@ -80,17 +80,6 @@ func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
-func writeFile(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // sshKeygenVerify runs the stock OpenSSH verification the design promises works.
 func sshKeygenVerify(root, allowedSigners, principal, rel string) (string, error) {
 	data, err := os.ReadFile(filepath.Join(root, rel))

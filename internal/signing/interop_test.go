@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 var keyTypes = []string{"ed25519", "rsa", "ecdsa"}
@@ -19,8 +21,8 @@ func TestGitoSignsSSHKeygenVerifies(t *testing.T) {
 			root := t.TempDir()
 			key := genKey(t, t.TempDir(), kt, "alice@example.com")
 			rel := "overlays/prod/api/kustomization.yaml"
-			writeFile(t, root, rel, kustomization)
-			writeFile(t, root, "allowed_signers", "alice@example.com "+publicKeyLine(t, key)+"\n")
+			testutil.WriteFile(t, root, rel, kustomization)
+			testutil.WriteFile(t, root, "allowed_signers", "alice@example.com "+publicKeyLine(t, key)+"\n")
 
 			s := fileSigner(t, key)
 			sigPath, err := SignFile(root, rel, s)
@@ -55,7 +57,7 @@ func TestSSHKeygenSignsGitoVerifies(t *testing.T) {
 			root := t.TempDir()
 			key := genKey(t, t.TempDir(), kt, "bob@example.com")
 			rel := "apps/api/overlays/prod/kustomization.yaml"
-			writeFile(t, root, rel, kustomization)
+			testutil.WriteFile(t, root, rel, kustomization)
 			run(t, root, nil, "ssh-keygen", "-Y", "sign", "-f", key, "-n", Namespace(rel), filepath.FromSlash(rel))
 
 			as := mustParseAllowed(t, "bob@example.com,carol@example.com "+publicKeyLine(t, key)+"\n")
@@ -76,7 +78,7 @@ func TestEd25519SignatureIsByteIdenticalToSSHKeygen(t *testing.T) {
 	root := t.TempDir()
 	key := genKey(t, t.TempDir(), "ed25519", "alice@example.com")
 	rel := "overlays/prod/api/kustomization.yaml"
-	writeFile(t, root, rel, kustomization)
+	testutil.WriteFile(t, root, rel, kustomization)
 	run(t, root, nil, "ssh-keygen", "-Y", "sign", "-f", key, "-n", Namespace(rel), filepath.FromSlash(rel))
 	want, err := os.ReadFile(filepath.Join(root, rel+".sig"))
 	if err != nil {
@@ -96,7 +98,7 @@ func TestNamespaceRestrictionAgreesWithSSHKeygen(t *testing.T) {
 	root := t.TempDir()
 	key := genKey(t, t.TempDir(), "ed25519", "deployer@ci")
 	allowed := `deployer@ci namespaces="gito:overlays/prod/*" ` + publicKeyLine(t, key) + "\n"
-	writeFile(t, root, ".gito/allowed_signers", allowed)
+	testutil.WriteFile(t, root, ".gito/allowed_signers", allowed)
 	as := mustParseAllowed(t, allowed)
 	s := fileSigner(t, key)
 
@@ -108,7 +110,7 @@ func TestNamespaceRestrictionAgreesWithSSHKeygen(t *testing.T) {
 		{"overlays/dev/api/kustomization.yaml", false},
 		{"overlays/production/api/kustomization.yaml", false},
 	} {
-		writeFile(t, root, tc.rel, kustomization)
+		testutil.WriteFile(t, root, tc.rel, kustomization)
 		if _, err := SignFile(root, tc.rel, s); err != nil {
 			t.Fatal(err)
 		}
@@ -136,9 +138,9 @@ func TestCertificateAuthority(t *testing.T) {
 	ca := genKey(t, dir, "ed25519", "ca")
 	user := genKey(t, dir, "ecdsa", "alice")
 	rel := "overlays/prod/api/kustomization.yaml"
-	writeFile(t, root, rel, kustomization)
+	testutil.WriteFile(t, root, rel, kustomization)
 	allowed := `*@example.com cert-authority,namespaces="gito:overlays/*" ` + publicKeyLine(t, ca) + "\n"
-	writeFile(t, root, "allowed_signers", allowed)
+	testutil.WriteFile(t, root, "allowed_signers", allowed)
 	as := mustParseAllowed(t, allowed)
 
 	for _, tc := range []struct {

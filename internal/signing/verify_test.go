@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestVerifyStatuses(t *testing.T) {
@@ -50,14 +52,14 @@ func TestVerifyStatuses(t *testing.T) {
 				b := []byte(lines[last])
 				b[20] = map[bool]byte{true: 'B', false: 'A'}[b[20] == 'A']
 				lines[last] = string(b)
-				writeFile(t, root, rel+".sig", strings.Join(lines, "\n"))
+				testutil.WriteFile(t, root, rel+".sig", strings.Join(lines, "\n"))
 			},
 		},
 		{
 			name: "signature moved to another path", allowed: "alice@example.com " + aliceKey, want: StatusTampered,
 			message: "signature was made for gito:" + other + ", not gito:" + rel, sshKeygen: true,
 			prepare: func(t *testing.T, root string) {
-				writeFile(t, root, rel+".sig", readFile(t, root, other+".sig"))
+				testutil.WriteFile(t, root, rel+".sig", readFile(t, root, other+".sig"))
 			},
 		},
 		{
@@ -86,16 +88,16 @@ func TestVerifyStatuses(t *testing.T) {
 			name: "truncated armor", allowed: "alice@example.com " + aliceKey, want: StatusMalformed, message: "truncated", sshKeygen: true,
 			prepare: func(t *testing.T, root string) {
 				sig := readFile(t, root, rel+".sig")
-				writeFile(t, root, rel+".sig", sig[:len(sig)/2])
+				testutil.WriteFile(t, root, rel+".sig", sig[:len(sig)/2])
 			},
 		},
 		{
 			name: "empty signature file", allowed: "alice@example.com " + aliceKey, want: StatusMalformed, message: "signature file is empty", sshKeygen: true,
-			prepare: func(t *testing.T, root string) { writeFile(t, root, rel+".sig", "") },
+			prepare: func(t *testing.T, root string) { testutil.WriteFile(t, root, rel+".sig", "") },
 		},
 		{
 			name: "not armor at all", allowed: "alice@example.com " + aliceKey, want: StatusMalformed, message: "missing", sshKeygen: true,
-			prepare: func(t *testing.T, root string) { writeFile(t, root, rel+".sig", "gpg says hi\n") },
+			prepare: func(t *testing.T, root string) { testutil.WriteFile(t, root, rel+".sig", "gpg says hi\n") },
 		},
 	}
 	for _, tc := range tests {
@@ -103,12 +105,12 @@ func TestVerifyStatuses(t *testing.T) {
 			t.Parallel()
 			root := t.TempDir()
 			for _, p := range []string{rel, other} {
-				writeFile(t, root, p, kustomization)
+				testutil.WriteFile(t, root, p, kustomization)
 				if _, err := SignFile(root, p, signer); err != nil {
 					t.Fatal(err)
 				}
 			}
-			writeFile(t, root, "allowed_signers", tc.allowed+"\n")
+			testutil.WriteFile(t, root, "allowed_signers", tc.allowed+"\n")
 			if tc.prepare != nil {
 				tc.prepare(t, root)
 			}
@@ -139,7 +141,7 @@ func TestVerifyRefusesPathsOutsideTheRepo(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
 	outside := t.TempDir()
-	writeFile(t, outside, "kustomization.yaml", kustomization)
+	testutil.WriteFile(t, outside, "kustomization.yaml", kustomization)
 	if err := os.Symlink(filepath.Join(outside, "kustomization.yaml"), filepath.Join(root, "kustomization.yaml")); err != nil {
 		t.Fatal(err)
 	}
@@ -187,5 +189,5 @@ func flipByte(t *testing.T, root, rel string, i int) {
 	t.Helper()
 	b := []byte(readFile(t, root, rel))
 	b[i] ^= 0x01
-	writeFile(t, root, rel, string(b))
+	testutil.WriteFile(t, root, rel, string(b))
 }

@@ -74,13 +74,17 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		return nil, err
 	}
 	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv}
-	auth := gitAuthFor(remote, user, opts.Getenv)
+	auth, tokenSource := gitAuthFor(remote, user, opts.Getenv)
 	progress(opts.Progress, "Fetching %s", redact(remote))
 	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
 		CacheRoot: config.CacheDir(opts.Getenv), Remote: remote, Auth: auth, Progress: opts.Progress,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+		if errors.Is(err, gitrepo.ErrAuth) {
+			return nil, &cmdutil.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
+		}
+		return nil, err
 	}
 	if err := w.resolveBase(ctx, opts.Base); err != nil {
 		return nil, err
@@ -211,28 +215,42 @@ func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), file
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
 // remote's own host, never another host's. The host's forge comes from the URL (github.com,
 // gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
-// the clone. Other remotes use the user's own git credentials.
-func gitAuthFor(remote string, user *config.User, getenv func(string) string) gitrepo.Auth {
+// the clone. Other remotes use the user's own git credentials. source names where the token
+// came from ("" when gito hands git none).
+func gitAuthFor(remote string, user *config.User, getenv func(string) string) (auth gitrepo.Auth, source string) {
 	u, err := url.Parse(remote)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return gitrepo.Auth{}
+		return gitrepo.Auth{}, ""
 	}
 	kind := user.Hosts[u.Host]
 	if kind == "" {
 		target, err := forge.Detect(remote, config.Forge{})
 		if err != nil {
-			return gitrepo.Auth{}
+			return gitrepo.Auth{}, ""
 		}
 		kind = target.Kind
 	}
 	if kind != forge.KindGitHub && kind != forge.KindGitLab {
-		return gitrepo.Auth{}
+		return gitrepo.Auth{}, ""
 	}
 	tok, err := forge.LookupToken(kind, u.Host, getenv)
 	if err != nil {
-		return gitrepo.Auth{}
+		return gitrepo.Auth{}, ""
 	}
-	return gitAuth(kind, tok)
+	return gitAuth(kind, tok), tok.Source
+}
+
+// gitAuthHint says what to do when the remote refused git's credentials.
+func gitAuthHint(remote, tokenSource string, getenv func(string) string) string {
+	if tokenSource != "" {
+		return fmt.Sprintf("gito gave git the token from %s: check that it is valid and may read and push %s", tokenSource, redact(remote))
+	}
+	u, err := url.Parse(remote)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "git used your own credentials (ssh keys or credential helper): check that they may read and push " + redact(remote)
+	}
+	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in %s",
+		u.Host, config.UserConfigPath(getenv))
 }
 
 func gitAuth(kind string, tok forge.Token) gitrepo.Auth {

@@ -9,26 +9,9 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/testutil"
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
-
-// testEnv isolates gito from the machine: its own HOME, cache and config.
-func testEnv(t *testing.T) func(string) string {
-	t.Helper()
-	home := t.TempDir()
-	env := map[string]string{"HOME": home, "XDG_CACHE_HOME": filepath.Join(home, "cache"), "XDG_CONFIG_HOME": filepath.Join(home, "config")}
-	for _, kv := range gitserver.Env(t) {
-		k, v, _ := strings.Cut(kv, "=")
-		if _, set := env[k]; !set {
-			env[k] = v
-		}
-	}
-	for _, kv := range gitserver.Env(t) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v) // git child processes inherit the process environment
-	}
-	return func(k string) string { return env[k] }
-}
 
 var infraFiles = map[string]string{
 	".gito.yaml":                               "services:\n  api:\n    images: [api]\n",
@@ -46,7 +29,7 @@ var infraFiles = map[string]string{
 }
 
 func TestSparseDirs(t *testing.T) {
-	getenv := testEnv(t)
+	getenv := testutil.GitoEnv(t)
 	bare := gitserver.NewBare(t, infraFiles)
 	ctx := context.Background()
 	ws, err := Open(ctx, Options{Remote: bare, Getenv: getenv, Service: "api", Env: "prod"})
@@ -71,7 +54,7 @@ func TestSparseDirs(t *testing.T) {
 }
 
 func TestUnknownOverlayChecksOutEverything(t *testing.T) {
-	getenv := testEnv(t)
+	getenv := testutil.GitoEnv(t)
 	bare := gitserver.NewBare(t, infraFiles)
 	ws, err := Open(context.Background(), Options{Remote: bare, Getenv: getenv, Service: "apj", Env: "prod"})
 	if err != nil {
@@ -150,15 +133,18 @@ func TestGitAuthFor(t *testing.T) {
 		{"/srv/infra.git", "", ""},
 	}
 	for _, tt := range tests {
-		got := gitAuthFor(tt.remote, user, getenv)
+		got, source := gitAuthFor(tt.remote, user, getenv)
 		if got.Token != tt.token || got.Username != tt.username {
 			t.Errorf("gitAuthFor(%q) = %q/%q, want %q/%q", tt.remote, got.Username, got.Token, tt.username, tt.token)
+		}
+		if (source != "") != (tt.token != "") {
+			t.Errorf("gitAuthFor(%q) token source %q, token %q", tt.remote, source, got.Token)
 		}
 	}
 }
 
 func TestCompleterReadsTheCacheOffline(t *testing.T) {
-	getenv := testEnv(t)
+	getenv := testutil.GitoEnv(t)
 	files := map[string]string{}
 	for k, v := range infraFiles {
 		files[k] = v
@@ -204,7 +190,7 @@ func TestCompleterReadsTheCacheOffline(t *testing.T) {
 }
 
 func TestBaseBranchFromConfig(t *testing.T) {
-	getenv := testEnv(t)
+	getenv := testutil.GitoEnv(t)
 	files := map[string]string{}
 	for k, v := range infraFiles {
 		files[k] = v
@@ -234,5 +220,21 @@ func TestBaseBranchFromConfig(t *testing.T) {
 	defer ws2.Close()
 	if ws2.Base != "main" || ws2.Config.Layout != "" {
 		t.Errorf("--base main: base %q, layout %q", ws2.Base, ws2.Config.Layout)
+	}
+}
+
+func TestGitAuthHint(t *testing.T) {
+	t.Parallel()
+	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": "/cfg"}[k] }
+	tests := []struct{ remote, source, want string }{
+		{"https://github.com/a/b.git", "GH_TOKEN", "the token from GH_TOKEN: check that it is valid and may read and push https://github.com/a/b.git"},
+		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in /cfg/gito/config.yaml"},
+		{"git@github.com:a/b.git", "", "git used your own credentials"},
+	}
+	for _, tt := range tests {
+		got := gitAuthHint(tt.remote, tt.source, getenv)
+		if !strings.Contains(got, tt.want) || strings.Contains(got, "secret") {
+			t.Errorf("gitAuthHint(%q, %q) = %q, want it to contain %q and no credentials", tt.remote, tt.source, got, tt.want)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -116,17 +117,6 @@ func (e *env) key(name string) (path, pubLine string) {
 	return path, f[0] + " " + f[1]
 }
 
-func write(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func signWith(t *testing.T, root, rel, key string) {
 	t.Helper()
 	s, err := signing.LoadSigner(t.Context(), signing.KeySource{KeyPath: key, Getenv: func(string) string { return "" }})
@@ -163,10 +153,10 @@ func newInfraRepo(e *env, aliceKey, alicePub string) string {
 	t := e.t
 	work := t.TempDir()
 	e.must(work, "git", "init", "-q", "-b", "main")
-	write(t, work, ".gito.yaml", "signing:\n  required: true\n")
-	write(t, work, ".gito/allowed_signers", "alice@example.com "+alicePub+"\n")
-	write(t, work, "overlays/prod/api/configmap.yaml", cm)
-	write(t, work, prodAPI, base)
+	testutil.WriteFile(t, work, ".gito.yaml", "signing:\n  required: true\n")
+	testutil.WriteFile(t, work, ".gito/allowed_signers", "alice@example.com "+alicePub+"\n")
+	testutil.WriteFile(t, work, "overlays/prod/api/configmap.yaml", cm)
+	testutil.WriteFile(t, work, prodAPI, base)
 	signWith(t, work, prodAPI, aliceKey)
 	e.must(work, "git", "add", "-A")
 	e.must(work, "git", "commit", "-q", "-m", "initial")
@@ -196,25 +186,25 @@ func TestPreReceive(t *testing.T) {
 		{
 			name: "properly re-signed change",
 			change: func(t *testing.T) {
-				write(t, work, prodAPI, base+"namePrefix: v2-\n")
+				testutil.WriteFile(t, work, prodAPI, base+"namePrefix: v2-\n")
 				signWith(t, work, prodAPI, aliceKey)
 			},
 		},
 		{
 			name:   "hand edit without re-signing",
-			change: func(t *testing.T) { write(t, work, prodAPI, base+"namePrefix: evil-\n") },
+			change: func(t *testing.T) { testutil.WriteFile(t, work, prodAPI, base+"namePrefix: evil-\n") },
 			reject: "FAIL overlays/prod/api/kustomization.yaml  tampered",
 		},
 		{
 			name: "same, on another branch", ref: "refs/heads/feature",
-			change: func(t *testing.T) { write(t, work, prodAPI, base+"namePrefix: evil-\n") },
+			change: func(t *testing.T) { testutil.WriteFile(t, work, prodAPI, base+"namePrefix: evil-\n") },
 			reject: "FAIL overlays/prod/api/kustomization.yaml  tampered",
 		},
 		{
 			name: "pusher trusts her own key in the same push",
 			change: func(t *testing.T) {
-				write(t, work, ".gito/allowed_signers", "alice@example.com "+alicePub+"\nmallory@example.com "+malloryPub+"\n")
-				write(t, work, prodAPI, base+"namePrefix: evil-\n")
+				testutil.WriteFile(t, work, ".gito/allowed_signers", "alice@example.com "+alicePub+"\nmallory@example.com "+malloryPub+"\n")
+				testutil.WriteFile(t, work, prodAPI, base+"namePrefix: evil-\n")
 				signWith(t, work, prodAPI, malloryKey)
 			},
 			reject: "FAIL overlays/prod/api/kustomization.yaml  unknown-key",
@@ -222,8 +212,8 @@ func TestPreReceive(t *testing.T) {
 		{
 			name: "pusher switches signing off and drops the signature",
 			change: func(t *testing.T) {
-				write(t, work, ".gito.yaml", "signing:\n  required: false\n")
-				write(t, work, prodAPI, base+"namePrefix: evil-\n")
+				testutil.WriteFile(t, work, ".gito.yaml", "signing:\n  required: false\n")
+				testutil.WriteFile(t, work, prodAPI, base+"namePrefix: evil-\n")
 				if err := os.Remove(filepath.Join(work, prodAPI+".sig")); err != nil {
 					t.Fatal(err)
 				}
@@ -233,8 +223,8 @@ func TestPreReceive(t *testing.T) {
 		{
 			name: "export-ignore cannot hide a tampered file",
 			change: func(t *testing.T) {
-				write(t, work, ".gitattributes", prodAPI+" export-ignore\n")
-				write(t, work, prodAPI, base+"namePrefix: evil-\n")
+				testutil.WriteFile(t, work, ".gitattributes", prodAPI+" export-ignore\n")
+				testutil.WriteFile(t, work, prodAPI, base+"namePrefix: evil-\n")
 			},
 			reject: "FAIL overlays/prod/api/kustomization.yaml  tampered",
 		},
@@ -281,12 +271,12 @@ func TestPreCommit(t *testing.T) {
 		return e.run(work, "git", "commit", "-q", "-m", msg)
 	}
 
-	write(t, work, "README.md", "infra\n")
+	testutil.WriteFile(t, work, "README.md", "infra\n")
 	if out, err := commit("unrelated file"); err != nil {
 		t.Fatalf("commit without kustomization changes refused:\n%s", out)
 	}
 
-	write(t, work, prodAPI, base+"namePrefix: v2-\n")
+	testutil.WriteFile(t, work, prodAPI, base+"namePrefix: v2-\n")
 	out, err := commit("hand edit")
 	if err == nil || !strings.Contains(out, "FAIL overlays/prod/api/kustomization.yaml  tampered") || !strings.Contains(out, "gito sign FILE") {
 		t.Fatalf("hand edit: err=%v\n%s", err, out)
@@ -332,7 +322,7 @@ func TestArgoCDPlugin(t *testing.T) {
 	e := newEnv(t)
 	// kustomize is `kubectl kustomize` here.
 	bin := t.TempDir()
-	write(t, bin, "kustomize", "#!/bin/sh\n[ \"$1\" = build ] && shift\nexec kubectl kustomize \"$@\"\n")
+	testutil.WriteFile(t, bin, "kustomize", "#!/bin/sh\n[ \"$1\" = build ] && shift\nexec kubectl kustomize \"$@\"\n")
 	if err := os.Chmod(filepath.Join(bin, "kustomize"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +346,7 @@ func TestArgoCDPlugin(t *testing.T) {
 		t.Errorf("stderr lacks gito's report:\n%s", stderr)
 	}
 
-	write(t, repo, prodAPI, base+"namePrefix: evil-\n")
+	testutil.WriteFile(t, repo, prodAPI, base+"namePrefix: evil-\n")
 	stdout, stderr, err = runSplit(e, app, cmd[0], cmd[1], cmd[2])
 	var exitErr *exec.ExitError
 	if !errors.As(err, &exitErr) || exitErr.ExitCode() != cmdutil.ExitVerify {

@@ -4,7 +4,6 @@ package release
 import (
 	"context"
 	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +18,6 @@ type ReleaseOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
-	Now        func() time.Time
 
 	cmdutil.ReleaseFlags
 	VersionArg string
@@ -29,7 +27,7 @@ type ReleaseOptions struct {
 
 // NewCmdRelease builds `gito release`.
 func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.Command {
-	opts := &ReleaseOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
+	opts := &ReleaseOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "release --service S --env E --version V",
 		Short: "Open (or update) the pull request that ships a version to an environment",

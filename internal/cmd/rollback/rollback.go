@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +25,6 @@ type RollbackOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
-	Now        func() time.Time
 
 	cmdutil.ReleaseFlags
 	To    string
@@ -37,7 +35,7 @@ type RollbackOptions struct {
 
 // NewCmdRollback builds `gito rollback`.
 func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobra.Command {
-	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
+	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
 	cmd := &cobra.Command{
 		Use:   "rollback --service S --env E [--to V | --steps N]",
 		Short: "Open the pull request that restores an earlier release of an overlay",

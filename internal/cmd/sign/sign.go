@@ -85,13 +85,9 @@ key must be loaded with ssh-add: gito never asks for passphrases.`,
 }
 
 func signRun(ctx context.Context, opts *SignOptions) error {
-	workDir := opts.WorkDir
-	if workDir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return fmt.Errorf("working directory: %w", err)
-		}
-		workDir = wd
+	workDir, err := cmdutil.WorkDir(opts.WorkDir)
+	if err != nil {
+		return err
 	}
 	type target struct{ root, rel string }
 	targets := make([]target, 0, len(opts.Paths))

@@ -15,6 +15,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestNewCmdSign(t *testing.T) {
@@ -78,9 +79,9 @@ func newFixture(t *testing.T, allowedOptions string) *fixture {
 	f := strings.Fields(string(pub))
 	fx.pubLine = f[0] + " " + f[1]
 	fx.fingerprint = strings.Fields(run(t, "", nil, "ssh-keygen", "-lf", fx.key+".pub"))[1]
-	write(t, fx.root, ".gito/allowed_signers", "alice@example.com "+allowedOptions+fx.pubLine+"\n")
-	write(t, fx.root, "overlays/prod/api/kustomization.yaml", "images:\n  - name: api\n    newTag: v1\n")
-	write(t, fx.root, "overlays/dev/api/kustomization.yml", "images:\n  - name: api\n    newTag: v2\n")
+	testutil.WriteFile(t, fx.root, ".gito/allowed_signers", "alice@example.com "+allowedOptions+fx.pubLine+"\n")
+	testutil.WriteFile(t, fx.root, "overlays/prod/api/kustomization.yaml", "images:\n  - name: api\n    newTag: v1\n")
+	testutil.WriteFile(t, fx.root, "overlays/dev/api/kustomization.yml", "images:\n  - name: api\n    newTag: v2\n")
 	return fx
 }
 
@@ -160,7 +161,7 @@ func TestSignKeyFromEnvAndUserConfig(t *testing.T) {
 	}
 
 	// signingKey in the user config.
-	write(t, fx.home, ".config/gito/config.yaml", "signingKey: "+fx.key+"\n")
+	testutil.WriteFile(t, fx.home, ".config/gito/config.yaml", "signingKey: "+fx.key+"\n")
 	if err := os.Remove(filepath.Join(fx.root, rel+".sig")); err != nil {
 		t.Fatal(err)
 	}
@@ -221,17 +222,6 @@ func loadAllowed(t *testing.T, fx *fixture) *signing.AllowedSigners {
 		t.Fatal(err)
 	}
 	return as
-}
-
-func write(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func run(t *testing.T, dir string, stdin []byte, name string, args ...string) string {

@@ -87,13 +87,9 @@ GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signin
 }
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
-	workDir := opts.WorkDir
-	if workDir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			return fmt.Errorf("working directory: %w", err)
-		}
-		workDir = wd
+	workDir, err := cmdutil.WorkDir(opts.WorkDir)
+	if err != nil {
+		return err
 	}
 	targets := make([]string, 0, len(opts.Paths))
 	for _, p := range opts.Paths {

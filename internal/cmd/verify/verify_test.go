@@ -14,6 +14,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestNewCmdVerify(t *testing.T) {
@@ -98,13 +99,7 @@ func newRepo(t *testing.T, gitoYAML, allowedOptions string) *repo {
 
 func (r *repo) write(t *testing.T, rel, content string) {
 	t.Helper()
-	p := filepath.Join(r.root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WriteFile(t, r.root, rel, content)
 }
 
 func (r *repo) read(t *testing.T, rel string) string {

@@ -172,6 +172,9 @@ func locate(ed *kustedit.Editor, src []byte, expr string) ([]*yaml.Node, error) 
 		if n == nil {
 			return nil, fail(expr, "selects a node at line %d column %d that gito cannot find in the file", c.Line, c.Column)
 		}
+		if n.Kind == yaml.ScalarNode && (n.Value != c.Value || n.ShortTag() != c.Tag) {
+			return nil, fail(expr, "yields a computed value (from line %d), not a node of the file", c.Line)
+		}
 		if err := idx.editable(n, expr); err != nil {
 			return nil, err
 		}

@@ -22,12 +22,14 @@ type editFS struct {
 	root  string            // absolute, symlinks resolved
 	files map[string][]byte // absolute path -> bytes served instead of the disk's
 	dirs  map[string]bool   // directories that exist only because a new file lives there
+	// deprecated collects the deprecated kustomize fields the render met (see fixDeprecated).
+	deprecated map[string]bool
 }
 
 var _ filesys.FileSystem = (*editFS)(nil)
 
 func newEditFS(root string) *editFS {
-	return &editFS{disk: filesys.MakeFsOnDisk(), root: root, files: map[string][]byte{}, dirs: map[string]bool{}}
+	return &editFS{disk: filesys.MakeFsOnDisk(), root: root, files: map[string][]byte{}, dirs: map[string]bool{}, deprecated: map[string]bool{}}
 }
 
 // put serves data at the repo-relative path rel. Directories that do not exist on disk
@@ -146,9 +148,13 @@ func (e *editFS) Glob(pattern string) ([]string, error) {
 
 func (e *editFS) ReadFile(p string) ([]byte, error) {
 	if data, ok := e.files[filepath.Clean(p)]; ok {
-		return slices.Clone(data), nil
+		return e.fixDeprecated(p, slices.Clone(data)), nil
 	}
-	return e.disk.ReadFile(p)
+	data, err := e.disk.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return e.fixDeprecated(p, data), nil
 }
 
 // Walk walks the disk; kustomize's build does not walk, so virtual files are not visited.

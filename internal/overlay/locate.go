@@ -94,6 +94,12 @@ func Locate(root string, repo *config.Repo, service, env string) (*Overlay, erro
 		return nil, err
 	}
 	dir := config.ExpandLayout(layout, service, env)
+	if config.OneApp(layout) {
+		if known := configuredServices(repo); len(known) > 0 && !slices.Contains(known, service) {
+			return nil, &NotFoundError{Kind: "service", Name: service, Layout: layout, Dir: dir,
+				Known: known, Suggestion: nearest(service, known)}
+		}
+	}
 	file, err := findKustomization(root, dir)
 	if err != nil {
 		return nil, err
@@ -104,12 +110,25 @@ func Locate(root string, repo *config.Repo, service, env string) (*Overlay, erro
 	return nil, notFound(root, layout, service, env, dir)
 }
 
+// configuredServices are the services .gito.yaml names, sorted.
+func configuredServices(repo *config.Repo) []string {
+	if repo == nil {
+		return nil
+	}
+	var out []string
+	for name := range repo.Services {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func notFound(root, layout, service, env, dir string) error {
 	services, err := listLayout(root, layout, "", "")
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(services.services(), service) {
+	if !config.OneApp(layout) && !slices.Contains(services.services(), service) {
 		known := services.services()
 		return &NotFoundError{Kind: "service", Name: service, Layout: layout, Dir: dir,
 			Known: known, Suggestion: nearest(service, known)}
@@ -133,6 +152,9 @@ func Services(root string, repo *config.Repo) ([]string, error) {
 	layout, err := resolveLayout(root, repo)
 	if err != nil {
 		return nil, err
+	}
+	if config.OneApp(layout) {
+		return configuredServices(repo), nil
 	}
 	m, err := listLayout(root, layout, "", "")
 	if err != nil {

@@ -86,7 +86,8 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	p := &planner{ctx: ctx, root: root, repo: repo, req: req, images: images,
-		target: kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest}}
+		target:     kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest},
+		deprecated: map[string]bool{}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
 	var nf *NotFoundError
 	if errors.As(err, &nf) && nf.Kind == "env" {
@@ -128,6 +129,8 @@ type planner struct {
 	req    Request
 	images []string
 	target kustedit.Target
+	// deprecated are the deprecated kustomize fields the renders met, for one note.
+	deprecated map[string]bool
 }
 
 // render builds the overlay at the repo-relative dir with edits served in place of the disk.
@@ -139,6 +142,11 @@ func (p *planner) render(dir string, edits []FileEdit) ([]renderedImage, error) 
 	for _, e := range edits {
 		fsys.put(e.Path, e.After)
 	}
+	defer func() {
+		for f := range fsys.deprecated {
+			p.deprecated[f] = true
+		}
+	}()
 	return render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
 }
 
@@ -159,6 +167,13 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read images of %s: %w", kfile, err)
 	}
+	if !p.configuredImages() {
+		found, err := p.discoverImages(ov.Dir, before, entries)
+		if err != nil {
+			return nil, err
+		}
+		p.useImages(found)
+	}
 	using := usingImages(before, renderedNames(p.images, entries))
 	if len(using) == 0 {
 		return nil, p.errNoImage(ov.Dir, before)
@@ -166,6 +181,7 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	res := &Result{Overlay: *ov, Previous: previous(using)}
 	if p.allAtTarget(using) {
 		res.Noop = true
+		p.noteDeprecated(res)
 		return res, nil
 	}
 
@@ -314,7 +330,14 @@ func (p *planner) check(dir string, edits []FileEdit, names []string) error {
 	return nil
 }
 
+func (p *planner) noteDeprecated(res *Result) {
+	if note := deprecatedNote(p.deprecated); note != "" && !slices.Contains(res.Notes, note) {
+		res.Notes = append(res.Notes, note)
+	}
+}
+
 func (p *planner) finish(res *Result) {
+	p.noteDeprecated(res)
 	for _, c := range res.Changes {
 		if c.DigestRemoved {
 			res.Notes = append(res.Notes, fmt.Sprintf("removed stale digest %s from %s (a plain tag would be ignored by kustomize)", c.OldDigest, c.Image))

@@ -60,6 +60,9 @@ func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config
 	if layout == "" {
 		return nil, false, nil
 	}
+	if len(cfg.TargetsFor(service)) > 0 {
+		return nil, false, nil // target files may live anywhere: check out everything
+	}
 	overlayDir := config.ExpandLayout(layout, service, env)
 	if _, found := t.kust[overlayDir]; !found {
 		return nil, false, nil
@@ -153,7 +156,7 @@ func (t *tree) detectLayout() string {
 	for _, layout := range config.DefaultLayouts {
 		re := layoutRegexp(layout)
 		for dir := range t.kust {
-			if m := re.FindStringSubmatch(dir); m != nil && !notOverlayNames[m[1]] && !notOverlayNames[m[2]] {
+			if got, ok := layoutMatch(re, dir); ok && !notOverlayNames[got["service"]] && !notOverlayNames[got["env"]] {
 				return layout
 			}
 		}
@@ -161,14 +164,31 @@ func (t *tree) detectLayout() string {
 	return ""
 }
 
-// layoutRegexp turns "overlays/{env}/{service}" into a regexp with one group per placeholder.
+// layoutRegexp turns "overlays/{env}/{service}" into a regexp with a named group per
+// placeholder; a one-app layout ("envs/{env}") has no service group.
 func layoutRegexp(layout string) *regexp.Regexp {
 	quoted := regexp.QuoteMeta(layout)
-	quoted = strings.NewReplacer(`\{service\}`, `([^/]+)`, `\{env\}`, `([^/]+)`).Replace(quoted)
+	quoted = strings.NewReplacer(`\{service\}`, `(?P<service>[^/]+)`, `\{env\}`, `(?P<env>[^/]+)`).Replace(quoted)
 	return regexp.MustCompile("^" + quoted + "$")
 }
 
-// Services lists the services of the layout in a file listing (for shell completion).
+// layoutMatch returns the placeholder values of dir under re.
+func layoutMatch(re *regexp.Regexp, dir string) (map[string]string, bool) {
+	m := re.FindStringSubmatch(dir)
+	if m == nil {
+		return nil, false
+	}
+	got := map[string]string{}
+	for i, name := range re.SubexpNames() {
+		if name != "" {
+			got[name] = m[i]
+		}
+	}
+	return got, true
+}
+
+// names lists the services or envs of the layout in a file listing (for shell completion).
+// A one-app layout's service is the one .gito.yaml names.
 func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	layout := cfg.Layout
 	if layout == "" {
@@ -177,19 +197,22 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	if layout == "" {
 		return nil
 	}
+	if which == "service" && config.OneApp(layout) {
+		var out []string
+		for name := range cfg.Services {
+			out = append(out, name)
+		}
+		slices.Sort(out)
+		return out
+	}
 	re := layoutRegexp(layout)
-	order := placeholderOrder(layout)
 	var out []string
 	for dir := range t.kust {
-		m := re.FindStringSubmatch(dir)
-		if m == nil {
+		got, ok := layoutMatch(re, dir)
+		if !ok || notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
 			continue
 		}
-		got := map[string]string{order[0]: m[1], order[1]: m[2]}
-		if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
-			continue
-		}
-		if which == "env" && service != "" && got["service"] != service {
+		if which == "env" && service != "" && got["service"] != "" && got["service"] != service {
 			continue
 		}
 		if v := got[which]; !slices.Contains(out, v) {
@@ -198,11 +221,4 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func placeholderOrder(layout string) [2]string {
-	if strings.Index(layout, "{service}") < strings.Index(layout, "{env}") {
-		return [2]string{"service", "env"}
-	}
-	return [2]string{"env", "service"}
 }

@@ -192,7 +192,7 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 		found := false
 		err := walkLayout(root, layout, func(m match) bool {
 			f, err := findKustomization(root, m.dir)
-			found = err != nil || f != "" // two kustomization files still mark an overlay
+			found = err != nil || f != "" || hasHelmValues(root, m.dir, m.env) // two kustomization files still mark an overlay
 			return !found
 		})
 		if err != nil {
@@ -202,8 +202,22 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 			return layout, nil
 		}
 	}
-	return "", fmt.Errorf("no overlays found in %s: no directory of the layouts %s holds a kustomization file; set layout in %s",
-		root, strings.Join(config.DefaultLayouts, ", "), config.FileName)
+	return "", fmt.Errorf("%w in %s: no directory of the layouts %s holds a kustomization file; set layout in %s",
+		ErrNoOverlays, root, strings.Join(config.DefaultLayouts, ", "), config.FileName)
+}
+
+// ErrNoOverlays is wrapped when no default layout fits the repo.
+var ErrNoOverlays = errors.New("no overlays found")
+
+// hasHelmValues reports a directory of Helm values for env, which releases through
+// .image.tag when it holds no kustomization.
+func hasHelmValues(root, dir, env string) bool {
+	for _, name := range []string{"values.yaml", "values-" + env + ".yaml"} {
+		if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), name)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }
 
 // findKustomization returns the kustomization file name in the repo-relative dir, or "".

@@ -90,6 +90,16 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		deprecated: map[string]bool{}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
 	var nf *NotFoundError
+	if len(repo.TargetsFor(req.Service)) > 0 && (err == nil || errors.As(err, &nf) || errors.Is(err, ErrNoOverlays)) {
+		return p.withTargets(ov)
+	}
+	if errors.As(err, &nf) && nf.Kind == "env" && nf.DirExists {
+		if f, ok, herr := p.helmDefault(nf.Dir); herr != nil {
+			return nil, herr
+		} else if ok {
+			return p.targetsOnly(Overlay{Dir: nf.Dir, Layout: nf.Layout}, []targetFile{f})
+		}
+	}
 	if errors.As(err, &nf) && nf.Kind == "env" {
 		if req.Create {
 			return p.create(nf)

@@ -117,7 +117,7 @@ func TestRemoteChartIsParseCheckedOnly(t *testing.T) {
 func TestApplicationAndManifestTargets(t *testing.T) {
 	t.Parallel()
 	files := map[string]string{
-		"argocd/api-prod.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    helm:\n      parameters:\n      - name: image.tag\n        value: v1\n",
+		"argocd/api-prod.yaml":    "apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec:\n  source:\n    helm:\n      parameters:\n      - name: image.tag\n        value: v1\n",
 		"manifests/prod/api.yaml": deployment("api", "ghcr.io/acme/api:v1", "envoy:1.0"),
 	}
 	repo := &config.Repo{Services: map[string]config.Service{"api": {Targets: []config.Target{
@@ -177,8 +177,8 @@ func TestImageDiscoveredWithoutConfig(t *testing.T) {
 	}
 
 	two := merge(map[string]string{
-		"base/kustomization.yaml": kustHeader + "resources:\n  - deployment.yaml\n",
-		"base/deployment.yaml":    deployment("web", "ghcr.io/acme/frontend:v1", "ghcr.io/acme/backend:v1"),
+		"base/kustomization.yaml":              kustHeader + "resources:\n  - deployment.yaml\n",
+		"base/deployment.yaml":                 deployment("web", "ghcr.io/acme/frontend:v1", "ghcr.io/acme/backend:v1"),
 		"overlays/prod/api/kustomization.yaml": kustHeader + "resources:\n  - ../../../base\n",
 	})
 	_, err, _ = planIn(t, two, &config.Repo{}, "prod", "v2")
@@ -190,9 +190,9 @@ func TestImageDiscoveredWithoutConfig(t *testing.T) {
 func TestOneAppLayoutAndDeprecatedNote(t *testing.T) {
 	t.Parallel()
 	files := merge(baseFiles("base", "app", "ghcr.io/acme/api:v1"), map[string]string{
-		"envs/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\npatchesStrategicMerge:\n  - version.yaml\n",
-		"envs/prod/version.yaml":       "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/api:v1\n",
-		"envs/qa/kustomization.yaml":   kustHeader + "resources:\n  - ../../base\n",
+		"envs/prod/kustomization.yaml":     kustHeader + "resources:\n  - ../../base\npatchesStrategicMerge:\n  - version.yaml\n",
+		"envs/prod/version.yaml":           "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ghcr.io/acme/api:v1\n",
+		"envs/qa/kustomization.yaml":       kustHeader + "resources:\n  - ../../base\n",
 		"variants/prod/kustomization.yaml": kustHeader,
 	})
 	res, err, _ := planIn(t, files, &config.Repo{}, "prod", "v2")

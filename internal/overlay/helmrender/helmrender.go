@@ -148,7 +148,6 @@ func field(m *yaml.Node, key string) string {
 	return ""
 }
 
-
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }

@@ -138,3 +138,67 @@ func (r *Repo) TargetsFor(service string) []Target {
 	}
 	return r.Services[service].Targets
 }
+
+var valuePlaceholderRe = regexp.MustCompile(`\{(tag|digest|image|ref)\}`)
+
+// DecodeTargetValue reads image, tag and digest back out of a value written by pattern; a
+// digest appended as TAG@sha256:... is read too.
+func DecodeTargetValue(pattern, value string) (image, tag, digest string) {
+	if value == "" {
+		return "", "", ""
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	var keys []string
+	last := 0
+	for _, loc := range valuePlaceholderRe.FindAllStringIndex(pattern, -1) {
+		b.WriteString(regexp.QuoteMeta(pattern[last:loc[0]]))
+		keys = append(keys, pattern[loc[0]:loc[1]])
+		switch pattern[loc[0]:loc[1]] {
+		case "{tag}":
+			b.WriteString(`([A-Za-z0-9_][A-Za-z0-9_.-]*)`)
+		case "{digest}":
+			b.WriteString(`(sha256:[0-9a-f]{64}|)`)
+		default:
+			b.WriteString(`(.+?)`)
+		}
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(pattern[last:]))
+	b.WriteString(`(?:@(sha256:[0-9a-f]{64}))?$`)
+	re, err := regexp.Compile(b.String())
+	if err != nil {
+		return "", value, ""
+	}
+	m := re.FindStringSubmatch(value)
+	if m == nil {
+		return "", value, ""
+	}
+	for i, k := range keys {
+		switch k {
+		case "{tag}":
+			tag = m[i+1]
+		case "{digest}":
+			digest = m[i+1]
+		case "{image}":
+			image = m[i+1]
+		case "{ref}":
+			image, tag, digest = splitRef(m[i+1])
+		}
+	}
+	if m[len(m)-1] != "" {
+		digest = m[len(m)-1]
+	}
+	return image, tag, digest
+}
+
+// splitRef splits name[:tag][@digest]; a colon before the last slash is a registry port.
+func splitRef(ref string) (name, tag, digest string) {
+	if at := strings.IndexByte(ref, '@'); at >= 0 {
+		ref, digest = ref[:at], ref[at+1:]
+	}
+	if colon := strings.LastIndexByte(ref, ':'); colon > strings.LastIndexByte(ref, '/') {
+		return ref[:colon], ref[colon+1:], digest
+	}
+	return ref, "", digest
+}

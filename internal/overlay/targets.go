@@ -7,7 +7,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -256,57 +255,9 @@ func (p *planner) checkTarget(res *Result, f targetFile, before, after []byte) e
 		f.path, f.chart, p.req.Version, strings.Join(slices.Compact(refs), ", "))
 }
 
-// decodeValue reads image, tag and digest back out of a value written by template.
 func decodeValue(template, value string) (image, tag, digest string) {
-	if value == "" {
-		return "", "", ""
-	}
-	var b strings.Builder
-	b.WriteString("^")
-	var keys []string
-	last := 0
-	for _, loc := range valuePlaceholderRe.FindAllStringIndex(template, -1) {
-		b.WriteString(regexp.QuoteMeta(template[last:loc[0]]))
-		keys = append(keys, template[loc[0]:loc[1]])
-		switch template[loc[0]:loc[1]] {
-		case "{tag}":
-			b.WriteString(`([A-Za-z0-9_][A-Za-z0-9_.-]*)`)
-		case "{digest}":
-			b.WriteString(`(sha256:[0-9a-f]{64}|)`)
-		default:
-			b.WriteString(`(.+?)`)
-		}
-		last = loc[1]
-	}
-	b.WriteString(regexp.QuoteMeta(template[last:]))
-	b.WriteString(`(?:@(sha256:[0-9a-f]{64}))?$`)
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return "", value, ""
-	}
-	m := re.FindStringSubmatch(value)
-	if m == nil {
-		return "", value, ""
-	}
-	for i, k := range keys {
-		switch k {
-		case "{tag}":
-			tag = m[i+1]
-		case "{digest}":
-			digest = m[i+1]
-		case "{image}":
-			image = m[i+1]
-		case "{ref}":
-			image, tag, digest = splitImage(m[i+1])
-		}
-	}
-	if m[len(m)-1] != "" {
-		digest = m[len(m)-1]
-	}
-	return image, tag, digest
+	return config.DecodeTargetValue(template, value)
 }
-
-var valuePlaceholderRe = regexp.MustCompile(`\{(tag|digest|image|ref)\}`)
 
 // withTargets releases a service with configured targets: its overlay too when it has one.
 func (p *planner) withTargets(ov *Overlay) (*Result, error) {
@@ -348,4 +299,52 @@ func (p *planner) targetsOnly(ov Overlay, files []targetFile) (*Result, error) {
 	}
 	p.finish(res)
 	return res, nil
+}
+
+// TargetRead is a file a release of (service, env) writes outside kustomizations, with the
+// expressions that hold the version: what history reads at every commit.
+type TargetRead struct {
+	Path  string
+	Image string // names the reference when the value does not carry an image
+	Exprs [][2]string
+}
+
+// TargetReads lists the target files of (service, env): the configured targets, or the Helm
+// values of an overlay directory without a kustomization. It returns nil when the service
+// releases through its kustomization alone.
+func TargetReads(root string, repo *config.Repo, service, env string) ([]TargetRead, error) {
+	if repo == nil {
+		repo = &config.Repo{}
+	}
+	abs, err := resolveRoot(root)
+	if err != nil {
+		return nil, err
+	}
+	p := &planner{root: abs, repo: repo, req: Request{Service: service, Env: env}}
+	var files []targetFile
+	if len(repo.TargetsFor(service)) > 0 {
+		if files, err = p.configuredTargets(); err != nil {
+			return nil, err
+		}
+	} else {
+		_, err := Locate(abs, repo, service, env)
+		var nf *NotFoundError
+		if !errors.As(err, &nf) || nf.Kind != "env" || !nf.DirExists {
+			return nil, nil
+		}
+		f, ok, err := p.helmDefault(nf.Dir)
+		if err != nil || !ok {
+			return nil, err
+		}
+		files = []targetFile{f}
+	}
+	var out []TargetRead
+	for _, f := range files {
+		r := TargetRead{Path: f.path, Image: p.imageName("", f.image)}
+		for _, e := range f.edits {
+			r.Exprs = append(r.Exprs, [2]string{e.expr, e.value})
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

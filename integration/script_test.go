@@ -32,6 +32,11 @@ func TestForgeScripts(t *testing.T) {
 	}
 }
 
+// TestTargetScripts runs the repo shapes of targets, Helm values and one-app layouts.
+func TestTargetScripts(t *testing.T) {
+	testscript.Run(t, params(t, "testdata/script/targets", "none"))
+}
+
 // TestLocalScripts runs scenarios that need no forge (file remotes, verify, errors).
 func TestLocalScripts(t *testing.T) {
 	testscript.Run(t, params(t, "testdata/script/local", "none"))

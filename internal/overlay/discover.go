@@ -12,7 +12,7 @@ import (
 
 // discoverImages finds a service's images when .gito.yaml names none: the rendered images
 // whose repository's last path segment is the service (ghcr.io/acme/api for api), else the
-// overlay's only `images:` entry. Anything else is an error that says which line settles it.
+// overlay's only `images:` entry, else the only image the overlay renders. Anything else is an error that says which line settles it.
 func (p *planner) discoverImages(dir string, rendered []renderedImage, entries []kustedit.Entry) ([]string, error) {
 	var names []string
 	for _, img := range rendered {
@@ -26,6 +26,14 @@ func (p *planner) discoverImages(dir string, rendered []renderedImage, entries [
 	}
 	if len(entries) == 1 && entries[0].Name != "" {
 		return []string{entries[0].Name}, nil
+	}
+	// Beyond design.md: an overlay that renders one image only leaves no doubt either (a
+	// one-app repo whose image is not named after the app).
+	if refs := refsOf(rendered); len(entries) == 0 && len(refs) > 0 {
+		only, _, _ := splitImage(refs[0])
+		if !slices.ContainsFunc(rendered, func(img renderedImage) bool { return img.Name != only }) {
+			return []string{only}, nil
+		}
 	}
 	there := "none"
 	example := "IMAGE"

@@ -5,7 +5,8 @@ package forge
 
 import (
 	"context"
-	"errors"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 // PullRequest is a GitHub pull request or a GitLab merge request.
@@ -49,5 +50,5 @@ type Forge interface {
 }
 
 // ErrAuth is wrapped by errors caused by a missing, invalid or insufficient token.
-// internal/app maps it to exit code 4.
-var ErrAuth = errors.New("forge authentication failed")
+// It exits 4.
+var ErrAuth = exitcode.Sentinel(exitcode.Auth, "forge authentication failed")

@@ -31,10 +31,6 @@ type NewPullRequest struct {
 
 // Forge is one repository (GitHub) or project (GitLab) on a forge.
 type Forge interface {
-	// Kind is "github" or "gitlab".
-	Kind() string
-	// DefaultBranch is the repository's default branch.
-	DefaultBranch(ctx context.Context) (string, error)
 	// FindOpenPR returns the open PR whose source branch is head, or nil when there is none.
 	FindOpenPR(ctx context.Context, head string) (*PullRequest, error)
 	// CreatePR opens a PR.

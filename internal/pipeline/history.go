@@ -27,7 +27,7 @@ func LoadHistory(ctx context.Context, ws *workspace.Workspace, service, env stri
 	if err != nil {
 		return nil, err
 	}
-	req.Source, req.Ref, req.Limit, req.CheckSignature = ws.HistorySource(), ws.BaseRef(), limit, check
+	req.Source, req.Ref, req.Limit, req.CheckSignature = ws.HistorySource(), ws.BaseSHA, limit, check
 	return history.Load(ctx, req)
 }
 

@@ -24,14 +24,18 @@ type tree struct {
 	files map[string]bool
 	dirs  map[string]bool
 	kust  map[string]string // dir -> its kustomization file
+	helm  map[string][]string // dir -> the Helm values files it holds (values.yaml, values-ENV.yaml)
 }
 
 func newTree(files []string) *tree {
-	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}}
+	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}, helm: map[string][]string{}}
 	for _, f := range files {
 		t.files[f] = true
 		for d := path.Dir(f); d != "." && !t.dirs[d]; d = path.Dir(d) {
 			t.dirs[d] = true
+		}
+		if b := path.Base(f); b == "values.yaml" || strings.HasPrefix(b, "values-") && strings.HasSuffix(b, ".yaml") {
+			t.helm[path.Dir(f)] = append(t.helm[path.Dir(f)], b)
 		}
 		if slices.Contains(kustomizationNames, path.Base(f)) {
 			dir := path.Dir(f)
@@ -155,8 +159,8 @@ func yamlStrings(data []byte) []string {
 func (t *tree) detectLayout() string {
 	for _, layout := range config.DefaultLayouts {
 		re := layoutRegexp(layout)
-		for dir := range t.kust {
-			if got, ok := layoutMatch(re, dir); ok && !notOverlayNames[got["service"]] && !notOverlayNames[got["env"]] {
+		for _, dir := range t.overlayDirs() {
+			if got, ok := layoutMatch(re, dir); ok && t.isOverlay(dir, got) {
 				return layout
 			}
 		}
@@ -195,7 +199,10 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 		layout = t.detectLayout()
 	}
 	if layout == "" {
-		return nil
+		return t.targetNames(cfg, which, service)
+	}
+	if which == "env" && len(cfg.TargetsFor(service)) > 0 {
+		return t.targetNames(cfg, which, service)
 	}
 	if which == "service" && config.OneApp(layout) {
 		var out []string
@@ -206,10 +213,10 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 		return out
 	}
 	re := layoutRegexp(layout)
-	var out []string
-	for dir := range t.kust {
+	out := t.targetNames(cfg, which, service)
+	for _, dir := range t.overlayDirs() {
 		got, ok := layoutMatch(re, dir)
-		if !ok || notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
+		if !ok || !t.isOverlay(dir, got) {
 			continue
 		}
 		if which == "env" && service != "" && got["service"] != "" && got["service"] != service {
@@ -221,4 +228,62 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// overlayDirs are the directories that hold a kustomization or Helm values, sorted.
+func (t *tree) overlayDirs() []string {
+	out := make([]string, 0, len(t.kust)+len(t.helm))
+	for d := range t.kust {
+		out = append(out, d)
+	}
+	for d := range t.helm {
+		if _, ok := t.kust[d]; !ok {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// targetNames lists the services with targets, or the envs whose target file pattern
+// matches a file of the listing.
+func (t *tree) targetNames(cfg *config.Repo, which, service string) []string {
+	var out []string
+	for name, s := range cfg.Services {
+		if len(s.Targets) == 0 || (which == "env" && name != service) {
+			continue
+		}
+		if which == "service" {
+			out = append(out, name)
+			continue
+		}
+		for _, tg := range s.Targets {
+			re := layoutRegexp(strings.ReplaceAll(tg.File, "{service}", name))
+			for f := range t.files {
+				if got, ok := layoutMatch(re, f); ok && got["env"] != "" && config.ValidateName("env", got["env"]) == nil && !slices.Contains(out, got["env"]) {
+					out = append(out, got["env"])
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isOverlay reports a directory that fits a layout as an overlay: not a base, and holding a
+// kustomization, or Helm values for its env (values.yaml or values-ENV.yaml), as the overlay
+// package decides on disk.
+func (t *tree) isOverlay(dir string, got map[string]string) bool {
+	if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
+		return false
+	}
+	if _, ok := t.kust[dir]; ok {
+		return true
+	}
+	for _, f := range t.helm[dir] {
+		if f == "values.yaml" || f == "values-"+got["env"]+".yaml" {
+			return true
+		}
+	}
+	return false
 }

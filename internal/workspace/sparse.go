@@ -23,7 +23,7 @@ var notOverlayNames = map[string]bool{"base": true, "bases": true, "components":
 type tree struct {
 	files map[string]bool
 	dirs  map[string]bool
-	kust  map[string]string // dir -> its kustomization file
+	kust  map[string]string   // dir -> its kustomization file
 	helm  map[string][]string // dir -> the Helm values files it holds (values.yaml, values-ENV.yaml)
 }
 

@@ -157,6 +157,11 @@ func (c *creator) fillNull(m, null *yaml.Node, keys []string) (int, error) {
 // newDocument writes the keys as a block at the end of a file without content.
 func (c *creator) newDocument(keys []string) (int, error) {
 	src := c.ed.Source()
+	if !onlyComments(src) {
+		// A lone tag or anchor (`!`, `&a`) parses as an empty document but would attach to
+		// the new map.
+		return 0, fail(c.expr, "selects nothing, and the file holds no map to add it to")
+	}
 	lines := c.blockLines(0, keys)
 	eol := c.ed.EOL()
 	text := strings.Join(lines, eol)
@@ -265,4 +270,18 @@ func indentStep(doc *yaml.Node) int {
 		return 2
 	}
 	return step
+}
+
+// onlyComments reports a file of comments, blank lines, directives and document markers.
+func onlyComments(src []byte) bool {
+	for _, line := range strings.FieldsFunc(string(src), func(r rune) bool { return r == '\n' || r == '\r' }) {
+		l := strings.TrimLeft(line, " \t\ufeff")
+		switch {
+		case l == "", strings.HasPrefix(l, "#"), strings.HasPrefix(l, "%"):
+		case strings.HasPrefix(l, "---") && (len(l) == 3 || l[3] == ' ' || l[3] == '\t') && strings.HasPrefix(strings.TrimSpace(l[3:])+"#", "#"):
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 	"net/http"
+	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -73,7 +72,7 @@ func looksHelm(file, expr string) bool {
 // chart), else "".
 func (p *planner) chartOf(rel string) string {
 	dir := path.Dir(rel)
-	if fi, err := os.Stat(filepath.Join(p.root, filepath.FromSlash(dir), "Chart.yaml")); err == nil && fi.Mode().IsRegular() {
+	if fi, err := p.jail.fsys.Stat(filepath.FromSlash(path.Join(dir, "Chart.yaml"))); err == nil && fi.Mode().IsRegular() {
 		return dir
 	}
 	return ""
@@ -85,7 +84,7 @@ func (p *planner) helmDefault(dir string) (targetFile, bool, error) {
 	var rel string
 	for _, name := range []string{"values-" + p.req.Env + ".yaml", "values-" + p.req.Env + ".yml", "values.yaml", "values.yml"} {
 		cand := path.Join(dir, name)
-		if fi, err := os.Lstat(filepath.Join(p.root, filepath.FromSlash(cand))); err == nil && fi.Mode().IsRegular() {
+		if fi, err := p.jail.fsys.Lstat(filepath.FromSlash(cand)); err == nil && fi.Mode().IsRegular() {
 			rel = cand
 			break
 		}
@@ -320,7 +319,12 @@ func TargetReads(root string, repo *config.Repo, service, env string) ([]TargetR
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{root: abs, repo: repo, req: Request{Service: service, Env: env}}
+	jail, err := openConfined(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer jail.close()
+	p := &planner{root: abs, jail: jail, repo: repo, req: Request{Service: service, Env: env}}
 	var files []targetFile
 	if len(repo.TargetsFor(service)) > 0 {
 		if files, err = p.configuredTargets(); err != nil {

@@ -22,9 +22,10 @@ type readFS struct {
 	dir   string // absolute root, symlinks resolved
 	check func(rel string, data []byte) ([]byte, error)
 
-	mu    sync.Mutex
-	files map[string][]byte // repo-relative path -> bytes served
-	order []string
+	mu      sync.Mutex
+	files   map[string][]byte // repo-relative path -> bytes served
+	order   []string
+	outside []string // absolute paths krusty tried to read outside the repository
 }
 
 // errOutside marks a read outside the repository: nothing there can carry a gito signature.
@@ -48,6 +49,11 @@ func (f *readFS) rel(p string) (string, error) {
 	}
 	rel, err := filepath.Rel(f.dir, abs)
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		f.mu.Lock()
+		if !slices.Contains(f.outside, abs) {
+			f.outside = append(f.outside, abs)
+		}
+		f.mu.Unlock()
 		return "", &fs.PathError{Op: "read", Path: p, Err: errOutside}
 	}
 	return filepath.ToSlash(rel), nil
@@ -90,6 +96,14 @@ func (f *readFS) Mkdir(p string) error                  { return errReadOnly("mk
 func (f *readFS) MkdirAll(p string) error               { return errReadOnly("mkdir", p) }
 func (f *readFS) WriteFile(p string, _ []byte) error    { return errReadOnly("write", p) }
 func (f *readFS) RemoveAll(p string) error              { return errReadOnly("remove", p) }
+
+// outsideReads lists the reads refused for lying outside the repository. kustomize may
+// swallow the read error and try something else, so they are checked after the build.
+func (f *readFS) outsideReads() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.outside)
+}
 
 // read lists the files served, in the order krusty first read them.
 func (f *readFS) read() []string {

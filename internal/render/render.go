@@ -43,6 +43,10 @@ type Result struct {
 	Files []signing.Result // one per file read, in read order
 }
 
+// StatusOutside is the verdict on a file outside the repository (a remote base, a symlink
+// that leads out): it has no repo-relative path to bind a signature to.
+const StatusOutside signing.Status = "outside-repository"
+
 // Refused is the error of a render that read a file that did not verify. Nothing was
 // rendered; Failures name each file and its reason.
 type Refused struct {
@@ -89,7 +93,10 @@ func Verified(ctx context.Context, req Request) (*Result, error) {
 		failures = append(failures, res)
 		return nil, &Refused{Failures: []signing.Result{res}}
 	}
-	out, err := build(req.Root, req.Dir, check)
+	out, outside, err := build(req.Root, req.Dir, check)
+	for _, p := range outside {
+		failures = append(failures, signing.Result{Path: p, Status: StatusOutside, Message: "read from outside the repository " + req.Root + ": only files in it can be signed and verified"})
+	}
 	if len(failures) > 0 {
 		return nil, &Refused{Failures: failures}
 	}
@@ -119,27 +126,33 @@ func Reads(ctx context.Context, root, dir string) ([]string, error) {
 		return nil, err
 	}
 	defer fsys.close()
-	if _, err := overlay.Kustomize(fsys, dir); err != nil {
+	_, err = overlay.Kustomize(fsys, dir)
+	if outside := fsys.outsideReads(); len(outside) > 0 {
+		return nil, fmt.Errorf("the render reads %s, outside the repository %s: only files in it can be signed", strings.Join(outside, ", "), root)
+	}
+	if err != nil {
 		return nil, renderError(root, err)
 	}
 	return fsys.read(), nil
 }
 
-func build(root, dir string, check func(string, []byte) ([]byte, error)) ([]byte, error) {
+// build renders dir through check and returns the manifests, and the reads refused for
+// lying outside root.
+func build(root, dir string, check func(string, []byte) ([]byte, error)) ([]byte, []string, error) {
 	fsys, err := newReadFS(root, check)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer fsys.close()
 	m, err := overlay.Kustomize(fsys, dir)
 	if err != nil {
-		return nil, renderError(root, err)
+		return nil, fsys.outsideReads(), renderError(root, err)
 	}
 	out, err := m.AsYaml()
 	if err != nil {
-		return nil, fmt.Errorf("print manifests: %w", err)
+		return nil, fsys.outsideReads(), fmt.Errorf("print manifests: %w", err)
 	}
-	return out, nil
+	return out, fsys.outsideReads(), nil
 }
 
 // renderError keeps kustomize's words, with repo-relative paths and on one line.
@@ -150,8 +163,5 @@ func renderError(root string, err error) error {
 	}
 	msg := strings.ReplaceAll(err.Error(), root+string(filepath.Separator), "")
 	msg = strings.ReplaceAll(msg, root, ".")
-	if errors.Is(err, errOutside) {
-		return fmt.Errorf("kustomize build: %s (only files inside the repository can be signed and verified)", strings.Join(strings.Fields(msg), " "))
-	}
 	return fmt.Errorf("kustomize build: %s", strings.Join(strings.Fields(msg), " "))
 }

@@ -27,8 +27,8 @@ type SignOptions struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	// WorkDir is where relative paths start; empty means the process's working directory.
-	WorkDir    string
-	Paths      []string
+	WorkDir string
+	Paths   []string
 	// Render is --render DIR: sign every file a render of DIR reads instead of Paths.
 	Render     string
 	SigningKey string

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
 )
@@ -25,7 +25,7 @@ func OpenCache(ctx context.Context, remote string, getenv func(string) string, p
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
 		if errors.Is(err, gitrepo.ErrAuth) {
-			return nil, &cmdutil.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, getenv)}
+			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, getenv)}
 		}
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/render"
@@ -67,7 +68,7 @@ Application parameters (ARGOCD_ENV_*) cannot relax any of this.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if strings.TrimSpace(args[0]) == "" {
-					return cmdutil.FlagErrorf("empty DIR argument")
+					return exitcode.FlagErrorf("empty DIR argument")
 				}
 				opts.Dir = args[0]
 			}
@@ -95,7 +96,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		}
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return cmdutil.FlagErrorf("%s is not a directory", displayDir(opts.Dir))
+		return exitcode.FlagErrorf("%s is not a directory", displayDir(opts.Dir))
 	}
 	dir, err = filepath.EvalSymlinks(dir)
 	if err != nil {
@@ -124,7 +125,7 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 		for _, f := range refused.Failures {
 			fmt.Fprintf(opts.IO.ErrOut, "%sFAIL %s  %s: %s\n", prefix(app), f.Path, f.Status, f.Message)
 		}
-		return &cmdutil.VerifyError{Err: err}
+		return &exitcode.VerifyError{Err: err}
 	}
 	if err != nil {
 		return err
@@ -152,7 +153,7 @@ func loadAllowedSigners(root, workDir, override string, cfg *config.Repo) (*sign
 		}
 		as, err := signing.LoadAllowedSigners(path, override)
 		if err != nil {
-			return nil, &cmdutil.VerifyError{Err: fmt.Errorf("%w (--allowed-signers / GITO_ALLOWED_SIGNERS)", err)}
+			return nil, &exitcode.VerifyError{Err: fmt.Errorf("%w (--allowed-signers / GITO_ALLOWED_SIGNERS)", err)}
 		}
 		return as, nil
 	}

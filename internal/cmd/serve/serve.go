@@ -16,6 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/plugingen"
@@ -77,17 +79,17 @@ finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a 
 				opts.Repo = getenv("GITO_REPO")
 			}
 			if opts.Refresh < time.Second {
-				return cmdutil.FlagErrorf("--refresh must be at least 1s, got %s", opts.Refresh)
+				return exitcode.FlagErrorf("--refresh must be at least 1s, got %s", opts.Refresh)
 			}
 			if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
-				return cmdutil.FlagErrorf("--listen %q: want HOST:PORT or :PORT", opts.Listen)
+				return exitcode.FlagErrorf("--listen %q: want HOST:PORT or :PORT", opts.Listen)
 			}
 			if strings.TrimSpace(opts.TokenFile) == "" {
-				return cmdutil.FlagErrorf("--token-file is required")
+				return exitcode.FlagErrorf("--token-file is required")
 			}
 			if opts.Base != "" {
-				if err := cmdutil.ValidateBranch("--base", opts.Base); err != nil {
-					return err
+				if err := config.ValidateBranch("--base", opts.Base); err != nil {
+					return &exitcode.FlagError{Err: err}
 				}
 			}
 			if runF != nil {
@@ -113,7 +115,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	log := newLogger(opts.IO, opts.Debug)
 	token, err := plugingen.OpenTokenFile(opts.TokenFile)
 	if err != nil {
-		return cmdutil.FlagErrorf("--token-file: %v", err)
+		return exitcode.FlagErrorf("--token-file: %v", err)
 	}
 	var pinned *signing.AllowedSigners
 	if opts.AllowedSigners != "" {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/render"
 	"github.com/gito-dev/gito/internal/signing"
@@ -68,20 +69,20 @@ key must be loaded with ssh-add: gito never asks for passphrases.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			render, _ := cmd.Flags().GetString("render")
 			if render != "" && len(args) > 0 {
-				return cmdutil.FlagErrorf("--render DIR and PATH arguments cannot be combined")
+				return exitcode.FlagErrorf("--render DIR and PATH arguments cannot be combined")
 			}
 			if len(args) == 0 && render == "" {
-				return cmdutil.FlagErrorf("name at least one kustomization file to sign, or --render DIR")
+				return exitcode.FlagErrorf("name at least one kustomization file to sign, or --render DIR")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, p := range args {
 				if strings.HasSuffix(p, ".sig") {
-					return cmdutil.FlagErrorf("%s is a signature; name the file it signs", p)
+					return exitcode.FlagErrorf("%s is a signature; name the file it signs", p)
 				}
 				if strings.TrimSpace(p) == "" {
-					return cmdutil.FlagErrorf("empty path argument")
+					return exitcode.FlagErrorf("empty path argument")
 				}
 			}
 			opts.Paths = args
@@ -121,7 +122,7 @@ func signRun(ctx context.Context, opts *SignOptions) error {
 		root := signing.FindRoot(ctx, filepath.Dir(abs), workDir)
 		rel, ok := signing.RelPath(root, abs)
 		if !ok {
-			return cmdutil.FlagErrorf("%s is outside the repository %s", p, root)
+			return exitcode.FlagErrorf("%s is outside the repository %s", p, root)
 		}
 		targets = append(targets, target{root, rel})
 	}
@@ -169,7 +170,7 @@ func renderReads(ctx context.Context, workDir, dir string) (root string, files [
 		abs = filepath.Join(workDir, dir)
 	}
 	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
-		return "", nil, cmdutil.FlagErrorf("--render %s is not a directory", dir)
+		return "", nil, exitcode.FlagErrorf("--render %s is not a directory", dir)
 	}
 	if abs, err = filepath.EvalSymlinks(abs); err != nil {
 		return "", nil, fmt.Errorf("sign --render %s: %w", dir, err)
@@ -197,7 +198,7 @@ func resolveTarget(workDir, p string) (string, error) {
 	}
 	if !fi.IsDir() {
 		if !fi.Mode().IsRegular() {
-			return "", cmdutil.FlagErrorf("%s is not a regular file", p)
+			return "", exitcode.FlagErrorf("%s is not a regular file", p)
 		}
 		return filepath.Clean(abs), nil
 	}
@@ -206,7 +207,7 @@ func resolveTarget(workDir, p string) (string, error) {
 			return filepath.Join(abs, name), nil
 		}
 	}
-	return "", cmdutil.FlagErrorf("%s is a directory without a kustomization file", p)
+	return "", exitcode.FlagErrorf("%s is a directory without a kustomization file", p)
 }
 
 // keyPath applies the documented order: --signing-key, GITO_SIGNING_KEY (read by LoadSigner),

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/gitrepo"
 )
 

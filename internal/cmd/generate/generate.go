@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
-	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/render"
 	"github.com/gito-dev/gito/internal/signing"

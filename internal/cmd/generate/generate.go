@@ -34,6 +34,8 @@ type GenerateOptions struct {
 	Dir            string
 	AllowedSigners string
 	AllowUnsigned  bool
+	// Discover is Argo CD's discovery step: print why DIR is a gito application, or nothing.
+	Discover bool
 }
 
 // NewCmdGenerate builds `gito generate`.
@@ -60,7 +62,14 @@ Any file that is unsigned, tampered, signed by an unknown key or read from outsi
 repository: nothing on stdout, the file and the reason on stderr, exit status 3.
 --allow-unsigned (env GITO_ALLOW_UNSIGNED=1) renders unsigned files while a repository adopts
 signatures, and says so on stderr for each; a bad signature still fails.
-Application parameters (ARGOCD_ENV_*) cannot relax any of this.`,
+Application parameters (ARGOCD_ENV_*) cannot relax any of this. They can tighten it:
+ARGOCD_ENV_GITO_EXPECT_IMAGES (plugin env GITO_EXPECT_IMAGES), a comma-separated list of
+image references such as the plugin generator's {{image}}@{{digest}}, makes the render fail
+unless every one of them is a container image in the output.
+
+--discover is the plugin's discovery command: it prints the reason DIR is a gito
+application (a .sig file in it, or a .gito.yaml or .gito/ above it) and prints nothing
+otherwise.`,
 		Example: `  cd overlays/prod/api && gito generate
   gito generate --allowed-signers /etc/gito/allowed_signers overlays/prod/api
   gito sign --render overlays/prod/api   # adopt: sign every file the render reads`,
@@ -79,6 +88,7 @@ Application parameters (ARGOCD_ENV_*) cannot relax any of this.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.AllowedSigners, "allowed-signers", getenv("GITO_ALLOWED_SIGNERS"), "Allowed signers `file` to trust instead of the repository's (env GITO_ALLOWED_SIGNERS)")
+	cmd.Flags().BoolVar(&opts.Discover, "discover", false, "Print why DIR is a gito application, or nothing (Argo CD plugin discovery)")
 	cmd.Flags().BoolVar(&opts.AllowUnsigned, "allow-unsigned", isTrue(getenv("GITO_ALLOW_UNSIGNED")), "Render unsigned files, with a warning for each (adoption; env GITO_ALLOW_UNSIGNED)")
 	return cmd
 }
@@ -101,6 +111,12 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	dir, err = filepath.EvalSymlinks(dir)
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
+	}
+	if opts.Discover {
+		if why := discover(dir); why != "" {
+			fmt.Fprintln(opts.IO.Out, why)
+		}
+		return nil
 	}
 	root := signing.FindRoot(ctx, dir, dir)
 	cfg, err := config.LoadRepo(root)
@@ -130,8 +146,54 @@ func generateRun(ctx context.Context, opts *GenerateOptions) error {
 	if err != nil {
 		return err
 	}
+	if missing := missingImages(res.YAML, opts.Getenv("ARGOCD_ENV_GITO_EXPECT_IMAGES")); len(missing) > 0 {
+		return &exitcode.VerifyError{Err: fmt.Errorf("%sthe render does not run %s (ARGOCD_ENV_GITO_EXPECT_IMAGES)", prefix(app), strings.Join(missing, ", "))}
+	}
 	_, err = opts.IO.Out.Write(res.YAML)
 	return err
+}
+
+// discover names a .sig in dir, else the .gito.yaml or .gito/ of an enclosing repository.
+func discover(dir string) string {
+	if sigs, _ := filepath.Glob(filepath.Join(dir, "*.sig")); len(sigs) > 0 {
+		return filepath.Base(sigs[0])
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, marker := range []string{config.FileName, ".gito"} {
+			if _, err := os.Stat(filepath.Join(d, marker)); err == nil {
+				return filepath.Join(d, marker)
+			}
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// missingImages lists the expected references that no container image line of the
+// rendered YAML carries.
+func missingImages(rendered []byte, expect string) []string {
+	var missing []string
+	for _, ref := range strings.Split(expect, ",") {
+		ref = strings.TrimSpace(ref)
+		if ref == "" {
+			continue
+		}
+		if !containsLine(rendered, "image: "+ref) {
+			missing = append(missing, ref)
+		}
+	}
+	return missing
+}
+
+func containsLine(data []byte, want string) bool {
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "- "))
+		if line == want {
+			return true
+		}
+	}
+	return false
 }
 
 // prefix names the Argo CD Application in stderr lines, which Argo CD shows on a failed sync.

@@ -70,9 +70,9 @@ unless every one of them is a container image in the output.
 --discover is the plugin's discovery command: it prints the reason DIR is a gito
 application (a .sig file in it, or a .gito.yaml or .gito/ above it) and prints nothing
 otherwise.`,
-		Example: `  cd overlays/prod/api && gito generate
-  gito generate --allowed-signers /etc/gito/allowed_signers overlays/prod/api
-  gito sign --render overlays/prod/api   # adopt: sign every file the render reads`,
+		Example: `  gito sign --render overlays/prod/api   # adopt: sign every file the render reads
+  cd overlays/prod/api && gito generate
+  gito generate --allow-unsigned overlays/prod/web   # while adopting: a warning per unsigned file`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {

@@ -69,9 +69,8 @@ requests are answered from the last good snapshot meanwhile, and when a fetch fa
 /healthz is liveness, /readyz readiness (503 until a first snapshot is loaded; its body says
 "stale" while refreshes fail), /metrics is Prometheus. SIGTERM or SIGINT: stop accepting,
 finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a terminal.`,
-		Example: `  gito serve --repo https://github.com/acme/infra.git --listen :4355 --token-file /var/run/argo/token
-  curl -s localhost:4355/api/v1/getparams.execute -H "Authorization: Bearer $(cat token)" \
-    -d '{"applicationSetName":"apps","input":{"parameters":{"env":"prod"}}}'`,
+		Example: `  gito serve --repo https://github.com/acme/infra.git --listen :4355 --token-file /var/run/argo/token   # runs until SIGTERM
+  curl -s localhost:4355/api/v1/getparams.execute -H "Authorization: Bearer $(cat /var/run/argo/token)" -d '{"input":{"parameters":{"env":"prod"}}}'   # runs against the server`,
 		Args:              cobra.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {

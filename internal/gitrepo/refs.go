@@ -41,3 +41,28 @@ func (r *Repo) RemoteBranches(ctx context.Context) (map[string]string, error) {
 	}
 	return branches, nil
 }
+
+// ListBlobIDs maps every file in ref's tree to its blob id, from trees only (cheap in a
+// blobless cache): a reader can tell which files changed between two commits without
+// reading them.
+func (r *Repo) ListBlobIDs(ctx context.Context, ref string) (map[string]string, error) {
+	if ref == "" || strings.HasPrefix(ref, "-") {
+		return nil, fmt.Errorf("invalid ref %q", ref)
+	}
+	out, err := r.git.output(ctx, r.dir, nil, "ls-tree", "-r", "-z", "--full-tree", ref)
+	if err != nil {
+		return nil, fmt.Errorf("list files of %s: %w", ref, err)
+	}
+	ids := map[string]string{}
+	for _, entry := range strings.Split(string(out), "\x00") {
+		meta, path, ok := strings.Cut(entry, "\t") // "<mode> blob <oid>\t<path>"
+		if !ok {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) == 3 && f[1] == "blob" {
+			ids[path] = f[2]
+		}
+	}
+	return ids, nil
+}

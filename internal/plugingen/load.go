@@ -1,12 +1,11 @@
 package plugingen
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"maps"
 	"path"
+	"sync"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -30,12 +29,12 @@ type Source struct {
 	Now            func() time.Time
 }
 
-// rebuildEvery bounds how long an unchanged snapshot is reused: key validity windows in the
-// allowed signers depend on the clock, not only on the refs.
+// rebuildEvery bounds how long a snapshot, or parameters of unchanged files, are reused: key
+// validity windows in the allowed signers depend on the clock, not only on the content.
 const rebuildEvery = 10 * time.Minute
 
 // Load fetches and builds the next snapshot. prev (nil at first) lets an unchanged remote
-// cost one fetch and one ref listing, and unchanged files skip signature checks.
+// cost one fetch and one ref listing, and a push cost only the overlays it changed.
 func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	if s.Repo == nil {
 		repo, err := s.Open(ctx)
@@ -56,87 +55,154 @@ func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 		next.LoadedAt = now
 		return &next, nil
 	}
-	base, cfg, err := s.base(ctx, refs)
+	if prev != nil && now.Sub(prev.builtAt) >= rebuildEvery {
+		prev = nil // key validity windows depend on the clock: verify everything again
+	}
+	t, err := s.tree(ctx, refs, prev)
 	if err != nil {
 		return nil, err
 	}
-	ref := gitrepo.RemoteRef(base)
-	files, err := s.Repo.ListFiles(ctx, ref)
-	if err != nil {
-		return nil, err
-	}
-	overlays := workspace.Overlays(files, cfg)
+	overlays := workspace.Overlays(t.files(), t.cfg)
+	b := builder{cfg: t.cfg, allowed: t.allowed, now: now}
 
-	allowed, err := s.allowedSigners(ctx, ref, cfg)
-	if err != nil {
-		return nil, err
+	snap := &Snapshot{
+		Base: t.branch, Commit: refs[t.branch], LoadedAt: now, Pending: map[string]Param{},
+		refs: refs, builtAt: now, cfgID: t.cfgID, cfg: t.cfg, allowedID: t.allowedID, allowed: t.allowed,
+		byBlobs: map[string]Param{}, encoded: &sync.Map{},
 	}
-	b := builder{cfg: cfg, allowed: allowed, now: now, verified: map[[32]byte]bool{}}
-	if prev != nil && prev.allowedHash == hashOf(allowed) {
-		b.prevVerified = prev.verified
-	}
-
-	specs := make([]string, 0, 2*len(overlays))
-	for _, o := range overlays {
-		specs = append(specs, ref+":"+o.Kustomization, ref+":"+signing.SigPath(o.Kustomization))
+	reuse := prev != nil && prev.allowedID == t.allowedID && prev.cfgID == t.cfgID
+	// Overlays whose kustomization and signature blobs are unchanged keep their parameters;
+	// the others are read in one batch.
+	ref := gitrepo.RemoteRef(t.branch)
+	var specs []string
+	keys := make([]string, len(overlays))
+	for i, o := range overlays {
+		keys[i] = o.Kustomization + "\x00" + t.ids[o.Kustomization] + "\x00" + t.ids[signing.SigPath(o.Kustomization)]
+		if _, ok := prev.reusable(reuse, keys[i]); !ok {
+			specs = append(specs, ref+":"+o.Kustomization, ref+":"+signing.SigPath(o.Kustomization))
+		}
 	}
 	pending := map[string]workspace.OverlayFile{}
 	for _, o := range overlays {
 		branch := "gito/" + o.Env + "/" + o.Service
-		if _, ok := refs[branch]; ok {
-			pending[branch] = o
-			bref := gitrepo.RemoteRef(branch)
-			specs = append(specs, bref+":"+o.Kustomization, bref+":"+signing.SigPath(o.Kustomization))
+		if _, ok := refs[branch]; !ok {
+			continue
 		}
+		pending[branch] = o
+		if reuse && prev.refs[branch] == refs[branch] {
+			if p, ok := prev.Pending[branch]; ok {
+				snap.Pending[branch] = p
+				continue
+			}
+		}
+		bref := gitrepo.RemoteRef(branch)
+		specs = append(specs, bref+":"+o.Kustomization, bref+":"+signing.SigPath(o.Kustomization))
 	}
 	blobs, err := s.Repo.ReadBlobs(ctx, specs)
 	if err != nil {
-		return nil, fmt.Errorf("read overlays of %s: %w", base, err)
+		return nil, fmt.Errorf("read overlays of %s: %w", t.branch, err)
 	}
-
-	snap := &Snapshot{
-		Base: base, Commit: refs[base], LoadedAt: now, Pending: map[string]Param{},
-		refs: refs, builtAt: now, allowedHash: hashOf(allowed),
-	}
-	for _, o := range overlays {
-		p, ok := b.param(o, refs[base], blobs[ref+":"+o.Kustomization], blobs[ref+":"+signing.SigPath(o.Kustomization)])
-		if ok {
-			snap.Params = append(snap.Params, p)
+	for i, o := range overlays {
+		p, ok := prev.reusable(reuse, keys[i])
+		if !ok {
+			if p, ok = b.param(o, blobs[ref+":"+o.Kustomization], blobs[ref+":"+signing.SigPath(o.Kustomization)]); !ok {
+				continue
+			}
 		}
+		snap.byBlobs[keys[i]] = p
+		p.Commit = snap.Commit
+		snap.Params = append(snap.Params, p)
 	}
 	for branch, o := range pending {
+		if _, done := snap.Pending[branch]; done {
+			continue
+		}
 		bref := gitrepo.RemoteRef(branch)
-		if p, ok := b.param(o, refs[branch], blobs[bref+":"+o.Kustomization], blobs[bref+":"+signing.SigPath(o.Kustomization)]); ok {
+		if p, ok := b.param(o, blobs[bref+":"+o.Kustomization], blobs[bref+":"+signing.SigPath(o.Kustomization)]); ok {
+			p.Commit = refs[branch]
 			snap.Pending[branch] = p
 		}
 	}
-	snap.verified = b.verified
 	return snap, nil
 }
 
-// base picks the branch and reads its .gito.yaml.
-func (s *Source) base(ctx context.Context, refs map[string]string) (string, *config.Repo, error) {
+// reusable returns the parameters prev read for the same blobs, when reuse allows.
+func (prev *Snapshot) reusable(reuse bool, key string) (Param, bool) {
+	if !reuse || prev == nil {
+		return Param{}, false
+	}
+	p, ok := prev.byBlobs[key]
+	return p, ok
+}
+
+// tree is the base branch as one load sees it.
+type tree struct {
+	branch    string
+	ids       map[string]string // path -> blob id
+	cfg       *config.Repo
+	cfgID     string
+	allowed   *signing.AllowedSigners
+	allowedID string
+}
+
+func (t *tree) files() []string {
+	out := make([]string, 0, len(t.ids))
+	for p := range t.ids {
+		out = append(out, p)
+	}
+	return out
+}
+
+// tree lists the base branch (--base, else .gito.yaml's baseBranch on the remote's default
+// branch, else that branch) and reads its .gito.yaml and allowed signers, reusing prev's
+// when their blobs did not change.
+func (s *Source) tree(ctx context.Context, refs map[string]string, prev *Snapshot) (*tree, error) {
 	branch := s.Base
 	if branch == "" {
 		var err error
 		if branch, err = s.Repo.DefaultBranch(ctx); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 	}
-	cfg, err := s.config(ctx, branch)
+	t, err := s.readTree(ctx, branch, refs, prev)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	if s.Base == "" && cfg.BaseBranch != "" && cfg.BaseBranch != branch {
-		branch = cfg.BaseBranch
-		if cfg, err = s.config(ctx, branch); err != nil {
-			return "", nil, err
+	if s.Base == "" && t.cfg.BaseBranch != "" && t.cfg.BaseBranch != branch {
+		if t, err = s.readTree(ctx, t.cfg.BaseBranch, refs, prev); err != nil {
+			return nil, err
 		}
 	}
+	return t, nil
+}
+
+func (s *Source) readTree(ctx context.Context, branch string, refs map[string]string, prev *Snapshot) (*tree, error) {
 	if _, ok := refs[branch]; !ok {
-		return "", nil, fmt.Errorf("branch %s is not on the remote", branch)
+		return nil, fmt.Errorf("branch %s is not on the remote", branch)
 	}
-	return branch, cfg, nil
+	ref := gitrepo.RemoteRef(branch)
+	ids, err := s.Repo.ListBlobIDs(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	t := &tree{branch: branch, ids: ids, cfgID: ids[config.FileName]}
+	if prev != nil && prev.cfg != nil && prev.cfgID == t.cfgID {
+		t.cfg = prev.cfg
+	} else if t.cfg, err = s.config(ctx, branch); err != nil {
+		return nil, err
+	}
+	if s.AllowedSigners != nil {
+		t.allowed, t.allowedID = s.AllowedSigners, "pinned"
+		return t, nil
+	}
+	name := t.cfg.AllowedSignersPath()
+	t.allowedID = name + "\x00" + ids[name]
+	if prev != nil && prev.allowedID == t.allowedID {
+		t.allowed = prev.allowed
+		return t, nil
+	}
+	t.allowed, err = s.allowedSigners(ctx, ref, t.cfg)
+	return t, err
 }
 
 func (s *Source) config(ctx context.Context, branch string) (*config.Repo, error) {
@@ -180,20 +246,18 @@ func (s *Source) now() time.Time {
 
 // builder turns overlay files into parameters.
 type builder struct {
-	cfg          *config.Repo
-	allowed      *signing.AllowedSigners
-	now          time.Time
-	prevVerified map[[32]byte]bool
-	verified     map[[32]byte]bool
+	cfg     *config.Repo
+	allowed *signing.AllowedSigners
+	now     time.Time
 }
 
 // param reads the service's image from the kustomization's images: entries. ok is false when
 // the file is missing (deleted on a branch).
-func (b *builder) param(o workspace.OverlayFile, commit string, kust, sig []byte) (Param, bool) {
+func (b *builder) param(o workspace.OverlayFile, kust, sig []byte) (Param, bool) {
 	if kust == nil {
 		return Param{}, false
 	}
-	p := Param{Service: o.Service, Env: o.Env, Path: o.Dir, Commit: commit}
+	p := Param{Service: o.Service, Env: o.Env, Path: o.Dir}
 	if refs, err := history.ReadImages(kust); err == nil {
 		if img, ok := b.serviceImage(o.Service, refs); ok {
 			p.Version, p.Digest, p.Image = img.Tag, img.Digest, img.Repository()
@@ -228,29 +292,6 @@ func (b *builder) serviceImage(service string, refs []history.ImageRef) (history
 }
 
 func (b *builder) signed(rel string, data, sig []byte) bool {
-	if sig == nil {
-		return false
-	}
-	k := sigKey(rel, data, sig)
-	if ok, seen := b.verified[k]; seen {
-		return ok
-	}
-	ok, seen := b.prevVerified[k]
-	if !seen {
-		ok = signing.VerifyBytes(rel, data, sig, b.allowed, b.now).OK()
-	}
-	b.verified[k] = ok
-	return ok
+	return sig != nil && signing.VerifyBytes(rel, data, sig, b.allowed, b.now).OK()
 }
 
-// hashOf fingerprints the allowed signers, so verdicts are reused only under the same trust.
-func hashOf(a *signing.AllowedSigners) [32]byte {
-	if a == nil {
-		return [32]byte{}
-	}
-	var buf bytes.Buffer
-	for _, e := range a.Entries {
-		fmt.Fprintf(&buf, "%s|%t|%s|%v|%v|%x\n", e.Principals, e.CertAuthority, e.Namespaces, e.ValidAfter, e.ValidBefore, e.Key.Marshal())
-	}
-	return sha256.Sum256(buf.Bytes())
-}

@@ -129,6 +129,13 @@ func TestLoadReadsOverlaysBranchesAndSignatures(t *testing.T) {
 	if next.Commit != head2 || next.Filter("api", "dev", "")[0].Version != "v2.4.1" {
 		t.Errorf("after a push: %s %+v", next.Commit, next.Filter("api", "dev", ""))
 	}
+	// An overlay the push did not touch keeps what was read, at the new commit.
+	if p := next.Filter("api", "prod", "")[0]; p.Commit != head2 || !p.Signed || p.Digest != digest {
+		t.Errorf("untouched overlay after a push: %+v", p)
+	}
+	if p := next.Pending["gito/prod/api"]; p.Version != "v2.5.0" || p.Commit != branchHead {
+		t.Errorf("pending after a push to main: %+v", p)
+	}
 
 	// The remote disappears: the load fails, the caller keeps the last snapshot.
 	if err := os.RemoveAll(bare); err != nil {

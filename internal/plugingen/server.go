@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,10 +110,17 @@ func (h *Handler) getParams(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "no snapshot of the infra repo loaded yet")
 		return
 	}
-	var resp response
-	resp.Output.Parameters = snap.Filter(filter["service"], filter["env"], filter["branch"])
-	h.Log.Debug("answered", "applicationSet", req.ApplicationSetName, "parameters", len(resp.Output.Parameters))
-	writeJSON(w, http.StatusOK, resp)
+	answer, err := snap.Answer(filter["service"], filter["env"], filter["branch"])
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encode answer: "+err.Error())
+		return
+	}
+	h.Log.Debug("answered", "applicationSet", req.ApplicationSetName, "filter", filter)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(answer)
 }
 
 // acceptedType admits JSON, no type, and curl -d's form type (the protocol's documented curl

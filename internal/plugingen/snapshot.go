@@ -5,8 +5,12 @@
 package plugingen
 
 import (
-	"crypto/sha256"
+	"encoding/json"
+	"sync"
 	"time"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/signing"
 )
 
 // Param is one (service, env) as the generator returns it. The JSON names are the template
@@ -31,10 +35,37 @@ type Snapshot struct {
 	Pending  map[string]Param // release branch (gito/{env}/{service}) -> what it would ship
 	LoadedAt time.Time
 
-	refs        map[string]string // every remote branch -> commit, to skip unchanged refreshes
-	builtAt     time.Time         // when the overlays were last read (LoadedAt moves on without it)
-	allowedHash [32]byte          // the allowed signers the verdicts below were made under
-	verified    map[[32]byte]bool // signature verdicts by content, reused by the next refresh
+	refs      map[string]string // every remote branch -> commit, to skip unchanged refreshes
+	builtAt   time.Time         // when the overlays were last read (LoadedAt moves on without it)
+	cfg       *config.Repo
+	cfgID     string                  // blob id of .gito.yaml
+	allowed   *signing.AllowedSigners // the allowed signers the verdicts were made under
+	allowedID string
+	byBlobs   map[string]Param // "path\x00kustomization blob\x00signature blob" -> parameters (Commit unset)
+
+	encoded *sync.Map // filter -> the JSON answer, built once per snapshot (nil: no cache)
+}
+
+// Answer is the protocol's JSON answer for a filter, encoded once per snapshot: under load
+// most requests repeat a few filters.
+func (s *Snapshot) Answer(service, env, branch string) ([]byte, error) {
+	key := service + "\x00" + env + "\x00" + branch
+	if s.encoded != nil {
+		if b, ok := s.encoded.Load(key); ok {
+			return b.([]byte), nil
+		}
+	}
+	var resp response
+	resp.Output.Parameters = s.Filter(service, env, branch)
+	b, err := json.Marshal(resp)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, '\n')
+	if s.encoded != nil {
+		s.encoded.Store(key, b)
+	}
+	return b, nil
 }
 
 // Filter returns the parameters matching the non-empty service, env and branch. A branch
@@ -58,15 +89,3 @@ func (s *Snapshot) Filter(service, env, branch string) []Param {
 	return out
 }
 
-// sigKey identifies a (path, content, signature) triple whose verdict does not change.
-func sigKey(path string, data, sig []byte) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(path))
-	h.Write([]byte{0})
-	h.Write(data)
-	h.Write([]byte{0})
-	h.Write(sig)
-	var k [32]byte
-	copy(k[:], h.Sum(nil))
-	return k
-}

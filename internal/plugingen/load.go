@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
@@ -68,7 +70,7 @@ func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	snap := &Snapshot{
 		Base: t.branch, Commit: refs[t.branch], LoadedAt: now, Pending: map[string]Param{},
 		refs: refs, builtAt: now, cfgID: t.cfgID, cfg: t.cfg, allowedID: t.allowedID, allowed: t.allowed,
-		byBlobs: map[string]Param{}, encoded: &sync.Map{},
+		byBlobs: map[string]Param{}, encoded: &sync.Map{}, encoding: &singleflight.Group{},
 	}
 	reuse := prev != nil && prev.allowedID == t.allowedID && prev.cfgID == t.cfgID
 	// Overlays whose kustomization and signature blobs are unchanged keep their parameters;
@@ -294,4 +296,3 @@ func (b *builder) serviceImage(service string, refs []history.ImageRef) (history
 func (b *builder) signed(rel string, data, sig []byte) bool {
 	return sig != nil && signing.VerifyBytes(rel, data, sig, b.allowed, b.now).OK()
 }
-

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/signing"
 )
@@ -43,7 +45,8 @@ type Snapshot struct {
 	allowedID string
 	byBlobs   map[string]Param // "path\x00kustomization blob\x00signature blob" -> parameters (Commit unset)
 
-	encoded *sync.Map // filter -> the JSON answer, built once per snapshot (nil: no cache)
+	encoded  *sync.Map           // filter -> the JSON answer, built once per snapshot (nil: no cache)
+	encoding *singleflight.Group // concurrent misses of one filter share one encoding
 }
 
 // Answer is the protocol's JSON answer for a filter, encoded once per snapshot: under load
@@ -55,17 +58,33 @@ func (s *Snapshot) Answer(service, env, branch string) ([]byte, error) {
 			return b.([]byte), nil
 		}
 	}
-	var resp response
-	resp.Output.Parameters = s.Filter(service, env, branch)
-	b, err := json.Marshal(resp)
+	encode := func() (any, error) {
+		var resp response
+		resp.Output.Parameters = s.Filter(service, env, branch)
+		b, err := json.Marshal(resp)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, '\n')
+		if s.encoded != nil {
+			s.encoded.Store(key, b)
+		}
+		return b, nil
+	}
+	if s.encoding == nil {
+		b, err := encode()
+		if err != nil {
+			return nil, err
+		}
+		return b.([]byte), nil
+	}
+	// Without this, a new snapshot under load has every client encode the same large
+	// answer at once: memory, not CPU, is what that costs.
+	b, err, _ := s.encoding.Do(key, encode)
 	if err != nil {
 		return nil, err
 	}
-	b = append(b, '\n')
-	if s.encoded != nil {
-		s.encoded.Store(key, b)
-	}
-	return b, nil
+	return b.([]byte), nil
 }
 
 // Filter returns the parameters matching the non-empty service, env and branch. A branch
@@ -88,4 +107,3 @@ func (s *Snapshot) Filter(service, env, branch string) []Param {
 	}
 	return out
 }
-

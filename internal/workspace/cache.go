@@ -12,15 +12,24 @@ import (
 )
 
 // OpenCache fetches (or clones) the cached clone of remote with the same credentials a
-// release uses, without a work tree: for a long-running reader such as gito serve.
-func OpenCache(ctx context.Context, remote string, getenv func(string) string, progress io.Writer) (*gitrepo.Repo, error) {
-	remote, user, err := resolveRemote(remote, getenv)
+// release uses, without a work tree: for a long-running reader such as gito serve. workDir
+// resolves a relative --repo ("" is the process's working directory).
+func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) string, progress io.Writer) (*gitrepo.Repo, error) {
+	user, err := config.LoadUser(getenv)
 	if err != nil {
 		return nil, err
 	}
-	auth, tokenSource := gitAuthFor(remote, user, getenv)
+	remote, _, err = resolveRemote(ctx, remote, workDir, user, getenv)
+	if err != nil {
+		return nil, err
+	}
+	cred := gitAuthFor(remote, user, getenv)
+	tokenSource := ""
+	if cred.token != nil {
+		tokenSource = cred.token.Source
+	}
 	repo, err := gitrepo.Open(ctx, gitrepo.OpenOptions{
-		CacheRoot: config.CacheDir(getenv), Remote: remote, Auth: auth, Progress: progress,
+		CacheRoot: config.CacheDir(getenv), Remote: remote, Auth: cred.auth, Progress: progress,
 	})
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)

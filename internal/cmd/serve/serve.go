@@ -122,13 +122,13 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 			return err
 		}
 	}
-	if _, err := workspace.ResolveRemote(opts.Repo, opts.Getenv); err != nil {
+	if _, _, err := workspace.ResolveRemote(ctx, opts.Repo, "", opts.Getenv); err != nil {
 		return err
 	}
 	src := &plugingen.Source{
 		Base: opts.Base, AllowedSigners: pinned, Now: opts.Now,
 		Open: func(ctx context.Context) (*gitrepo.Repo, error) {
-			return workspace.OpenCache(ctx, opts.Repo, opts.Getenv, nil)
+			return workspace.OpenCache(ctx, opts.Repo, "", opts.Getenv, nil)
 		},
 	}
 	store := plugingen.NewStore(src.Load, log)

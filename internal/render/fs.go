@@ -95,7 +95,16 @@ func (f *readFS) Create(p string) (filesys.File, error) { return nil, errReadOnl
 func (f *readFS) Mkdir(p string) error                  { return errReadOnly("mkdir", p) }
 func (f *readFS) MkdirAll(p string) error               { return errReadOnly("mkdir", p) }
 func (f *readFS) WriteFile(p string, _ []byte) error    { return errReadOnly("write", p) }
-func (f *readFS) RemoveAll(p string) error              { return errReadOnly("remove", p) }
+
+// RemoveAll reaches the disk only outside the repository: kustomize cleans up its temporary
+// clones of remote bases with it (whose files are then refused as outside the repository).
+func (f *readFS) RemoveAll(p string) error {
+	abs, err := filepath.Abs(p)
+	if err != nil || abs == f.dir || strings.HasPrefix(abs, f.dir+string(filepath.Separator)) {
+		return errReadOnly("remove", p)
+	}
+	return f.FileSystem.RemoveAll(p)
+}
 
 // outsideReads lists the reads refused for lying outside the repository. kustomize may
 // swallow the read error and try something else, so they are checked after the build.

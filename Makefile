@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install stress bench fuzz completions man snapshot release-check clean
+.PHONY: build test lint demo install stress bench bench-argocd fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
@@ -33,6 +33,10 @@ stress: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# gito generate vs kubectl kustomize on a 10,000-overlay repo; gito serve under load.
+bench-argocd:
+	$(GO) test -run '^$$' -bench 'ArgoCD' -benchtime 1x -timeout 30m ./integration
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSetImage -fuzztime 5m ./internal/overlay/kustedit

@@ -36,6 +36,12 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,
 		"tmux-exit":    cmdTmuxExit,
+		"yamleq":       cmdYAMLEq,
+		"serve-start":  cmdServeStart,
+		"serve-ready":  cmdServeReady,
+		"serve-signal": cmdServeSignal,
+		"serve-wait":   cmdServeWait,
+		"slowpost":     cmdSlowPost,
 	}
 }
 

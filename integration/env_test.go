@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +23,11 @@ type scriptState struct {
 	forge   fakeForge
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
+	// serve is the `gito serve` of serve-start; slow the connection of slowpost begin.
+	serve      *exec.Cmd
+	serveDone  chan error
+	slow       net.Conn
+	slowReader *bufio.Reader
 }
 
 const stateKey = "gito-state"

@@ -4,9 +4,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmd/completion"
+	"github.com/gito-dev/gito/internal/cmd/generate"
 	"github.com/gito-dev/gito/internal/cmd/history"
 	"github.com/gito-dev/gito/internal/cmd/release"
 	"github.com/gito-dev/gito/internal/cmd/rollback"
+	"github.com/gito-dev/gito/internal/cmd/serve"
 	"github.com/gito-dev/gito/internal/cmd/sign"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmd/version"
@@ -22,6 +24,8 @@ func commands(f *cmdutil.Factory) []*cobra.Command {
 		version.NewCmdVersion(f, nil),
 		sign.NewCmdSign(f, nil),
 		verify.NewCmdVerify(f, nil),
+		generate.NewCmdGenerate(f, nil),
+		serve.NewCmdServe(f, nil),
 		completion.NewCmdCompletion(f, nil),
 	}
 }

@@ -68,7 +68,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := release.MakePlan(ctx, release.Input{
+	plan, err := planRelease(ctx, req, ws, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Flags.Service, Env: req.Flags.Env,
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
 		Labels: req.Flags.Labels, Reviewers: req.Flags.Reviewers,

@@ -72,7 +72,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
-	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }, HTTPClient: f.HTTPClient})
 	return cmd
 }
 

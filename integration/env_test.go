@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gito-dev/gito/internal/testutil/ociregistry"
 )
 
 var exec_LookPath = exec.LookPath
@@ -21,6 +23,7 @@ type scriptState struct {
 	forge   fakeForge
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
+	registry     *ociregistry.Server // started by the registry command
 }
 
 const stateKey = "gito-state"

@@ -110,9 +110,12 @@ func (c *Client) classify(ctx context.Context, ref name.Tag, err error) error {
 	switch kind(err) {
 	case kindNotFound:
 		nf := &TagNotFoundError{Image: image, Tag: ref.TagStr()}
-		if tags, lerr := c.Tags(ctx, image); lerr == nil {
-			nf.Newest = firstN(tags, newestShown)
-			nf.Listed = true
+		tags, lerr := c.Tags(ctx, image)
+		switch {
+		case lerr == nil:
+			nf.Newest, nf.Listed = firstN(tags, newestShown), true
+		case kind(lerr) == kindNotFound:
+			nf.Listed = true // no such repository: no tags at all
 		}
 		return nf
 	case kindUnauthorized:

@@ -129,7 +129,7 @@ func TestMissingRepository(t *testing.T) {
 	if !errors.As(err, &nf) {
 		t.Fatalf("err = %v, want TagNotFoundError", err)
 	}
-	if nf.Listed && len(nf.Newest) != 0 {
+	if !nf.Listed || len(nf.Newest) != 0 {
 		t.Errorf("newest = %v for a repository that does not exist", nf.Newest)
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/registry"
 	"github.com/gito-dev/gito/internal/release"
 	"github.com/gito-dev/gito/internal/workspace"
@@ -17,35 +18,34 @@ import (
 func planRelease(ctx context.Context, req Request, ws *workspace.Workspace, in release.Input) (*release.Plan, error) {
 	pol := release.RegistryPolicy{
 		Check: ws.Config.Registry.Check,
-		Pin:   req.Flags.PinDigest || ws.Config.PinDigest(req.Flags.Env),
+		Pin:   req.PinDigest || ws.Config.PinDigest(req.Env),
 	}
 	if pol.Check || pol.Pin {
-		c, err := registryClient(req)
+		c, err := RegistryClient(req.HTTPClient, req.Getenv)
 		if err != nil {
 			return nil, err
 		}
 		pol.Resolver = c
-		if pol.Pin {
-			progressFunc(req.IO)("Resolving %s in the registry", in.Version.Tag)
-		} else {
-			progressFunc(req.IO)("Looking %s up in the registry", in.Version.Tag)
-		}
+		progressFunc(req.Progress)("Looking %s up in the registry", in.Version.Tag)
 	}
 	plan, err := release.MakeRegistryPlan(ctx, in, pol)
 	var unauthorized *registry.UnauthorizedError
 	if errors.As(err, &unauthorized) {
-		return nil, &cmdutil.AuthError{Err: err, Hint: fmt.Sprintf(
+		return nil, &exitcode.AuthError{Err: err, Hint: fmt.Sprintf(
 			"log in to the registry (docker login %s); gito reads $DOCKER_CONFIG/config.json, else ~/.docker/config.json, and their credential helpers", unauthorized.Registry)}
 	}
 	return plan, err
 }
 
-// registryClient talks to registries through the Factory's HTTP client, with credentials
-// from the docker config that the injected environment names.
-func registryClient(req Request) (*registry.Client, error) {
-	hc, err := req.HTTPClient()
+// RegistryClient talks to registries through the Factory's HTTP client, with credentials
+// from the docker config that the (injected) environment names.
+func RegistryClient(httpClient func() (*http.Client, error), getenv func(string) string) (*registry.Client, error) {
+	if httpClient == nil {
+		return nil, errors.New("no HTTP client for the registry")
+	}
+	hc, err := httpClient()
 	if err != nil {
 		return nil, err
 	}
-	return registry.New(registry.Options{HTTPClient: hc, Keychain: registry.DockerConfigFromEnv(req.Getenv)})
+	return registry.New(registry.Options{HTTPClient: hc, Keychain: registry.DockerConfigFromEnv(getenv)})
 }

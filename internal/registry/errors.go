@@ -9,10 +9,12 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 // ErrUnauthorized is wrapped by UnauthorizedError, so callers map it to exit 4 with errors.Is.
-var ErrUnauthorized = errors.New("registry authentication failed")
+var ErrUnauthorized = exitcode.Sentinel(exitcode.Auth, "registry authentication failed")
 
 // TagNotFoundError: the registry has no manifest for the tag.
 type TagNotFoundError struct {
@@ -47,7 +49,8 @@ func (e *UnauthorizedError) Error() string {
 }
 
 func (e *UnauthorizedError) Is(target error) bool { return target == ErrUnauthorized }
-func (e *UnauthorizedError) Unwrap() error         { return e.Err }
+func (e *UnauthorizedError) Unwrap() error        { return e.Err }
+func (e *UnauthorizedError) ExitCode() int        { return exitcode.Auth }
 
 // UnreachableError: no answer from the registry, or only server errors after the retries.
 type UnreachableError struct {

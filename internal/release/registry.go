@@ -137,4 +137,3 @@ func oneDigest(resolved []RegistryImage, in Input) (string, error) {
 	}
 	return resolved[0].Digest, nil
 }
-

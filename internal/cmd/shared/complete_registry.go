@@ -1,9 +1,10 @@
-package pipeline
+package shared
 
 import (
 	"context"
 	"time"
 
+	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/workspace"
 )
 
@@ -21,7 +22,7 @@ func registryTags(ctx context.Context, d CompletionDeps, co workspace.Completer,
 	if !ok {
 		return nil, false
 	}
-	c, err := registryClient(Request{HTTPClient: d.HTTPClient, Getenv: d.Getenv})
+	c, err := pipeline.RegistryClient(d.HTTPClient, d.Getenv)
 	if err != nil {
 		return nil, false
 	}

@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gito-dev/gito/internal/pipeline"
@@ -18,7 +19,7 @@ func registryTags(ctx context.Context, d CompletionDeps, co workspace.Completer,
 	if d.HTTPClient == nil {
 		return nil, false
 	}
-	image, ok := co.RegistryImage(ctx, service)
+	image, forbidden, ok := co.RegistryImage(ctx, service)
 	if !ok {
 		return nil, false
 	}
@@ -29,6 +30,7 @@ func registryTags(ctx context.Context, d CompletionDeps, co workspace.Completer,
 	ctx, cancel := context.WithTimeout(ctx, registryCompletionTimeout)
 	defer cancel()
 	tags, err := c.Tags(ctx, image)
+	tags = slices.DeleteFunc(tags, func(t string) bool { return slices.Contains(forbidden, t) })
 	if err != nil || len(tags) == 0 {
 		return nil, false
 	}

@@ -28,6 +28,10 @@ func BenchmarkRegistryRoundTrip(b *testing.B) {
 	plainRepo := registryRemote(b, reg.Host, false)
 	checkRepo := registryRemote(b, reg.Host, true)
 	getenv := testutil.GitoEnv(b)
+	for k, v := range map[string]string{"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+		"GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"} {
+		b.Setenv(k, v) // gito invents no identity, and GitoEnv's git config has none
+	}
 	release := func(repo, env, version string, extra ...string) time.Duration {
 		ios, _, _, errOut := iostreams.Test()
 		f := app.NewFactory(getenv)

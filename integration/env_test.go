@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gito-dev/gito/internal/testutil/ociregistry"
 )
 
 var exec_LookPath = exec.LookPath
@@ -28,6 +30,7 @@ type scriptState struct {
 	serveDone  chan error
 	slow       net.Conn
 	slowReader *bufio.Reader
+	registry     *ociregistry.Server // started by the registry command
 }
 
 const stateKey = "gito-state"

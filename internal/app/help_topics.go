@@ -14,7 +14,7 @@ var helpTopics = []struct{ name, short, long string }{
   1    An error: the message on stderr says what failed and what to do next
   2    Usage: a flag or argument is missing or malformed
   3    Verification failed: a kustomization signature is missing, tampered or not allowed
-  4    Authentication: the forge or git remote refused the token, or no token was found
+  4    Authentication: the forge, git remote or image registry refused the credentials, or none were found
   130  Cancelled (Ctrl-C, Esc in the picker): nothing was written or pushed
 `,
 	},
@@ -34,6 +34,8 @@ CI                       same as GITO_NO_PROMPT: no prompts, no picker
 NO_COLOR                 no colour in any output
 XDG_CONFIG_HOME          user config at $XDG_CONFIG_HOME/gito/config.yaml (repo, signingKey, hosts)
 XDG_CACHE_HOME           cached infra repo clones at $XDG_CACHE_HOME/gito/repos
+DOCKER_CONFIG            registry credentials in $DOCKER_CONFIG/config.json (else ~/.docker)
+REGISTRY_AUTH_FILE       podman's registry auth.json, read when there is no docker config
 `,
 	},
 }

@@ -36,6 +36,8 @@ type Repo struct {
 	Environments map[string]Environment `yaml:"environments"`
 	Signing      Signing                `yaml:"signing"`
 	Templates    string                 `yaml:"templates"`
+	Registry     Registry               `yaml:"registry"`
+	Policy       Policy                 `yaml:"policy"`
 }
 
 // Forge says where pull requests go.
@@ -56,6 +58,7 @@ type Environment struct {
 	Reviewers []string `yaml:"reviewers"`
 	Draft     bool     `yaml:"draft"`
 	AutoMerge bool     `yaml:"autoMerge"`
+	PinDigest bool     `yaml:"pinDigest"`
 }
 
 // Signing configures kustomization signatures.
@@ -161,6 +164,9 @@ func (r *Repo) validate() error {
 				return err
 			}
 		}
+	}
+	if err := r.Policy.validate(); err != nil {
+		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
 		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)

@@ -34,6 +34,7 @@ type Request struct {
 	Labels       []string
 	Reviewers    []string
 	SigningKey   string // --signing-key or GITO_SIGNING_KEY
+	PinDigest    bool   // --pin-digest
 	Create       bool
 	Rollback     bool
 
@@ -91,7 +92,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := release.MakePlan(ctx, release.Input{
+	plan, err := planRelease(ctx, req, ws, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
 		Labels: req.Labels, Reviewers: req.Reviewers,

@@ -40,6 +40,7 @@ type Input struct {
 	AutoMerge bool
 	Signer    Signer // nil: unsigned
 	Templates templates.Set
+	Registry  []RegistryImage // what the registry answered; set by MakeRegistryPlan
 }
 
 // File is one file the release writes, with its content before (nil when new).
@@ -70,6 +71,7 @@ type Plan struct {
 	Draft     bool
 	AutoMerge bool
 	Noop      bool
+	Registry  []RegistryImage // the registry's answer when the release looked the tag up
 }
 
 // BranchName is the one branch of an overlay's release PR.
@@ -98,6 +100,7 @@ func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 		Draft:     in.Draft || envCfg.Draft,
 		AutoMerge: in.AutoMerge || envCfg.AutoMerge,
 		Noop:      edit.Noop,
+		Registry:  in.Registry,
 	}
 	if p.Draft && p.AutoMerge {
 		return nil, fmt.Errorf("%s environments.%s asks for a draft with auto-merge (from flags or config): a draft pull request never merges", config.FileName, in.Env)

@@ -22,6 +22,9 @@ type TemplateData struct {
 	Base            string
 	Rollback        bool
 	RollbackCommand string
+	Tag             string          // the released tag
+	Digest          string          // the released digest, "" for a plain tag
+	Registry        []RegistryImage // (Image Tag Digest Pinned) when the registry was asked
 }
 
 // ImageChange is one image's old and new reference.
@@ -48,6 +51,7 @@ func (p *Plan) templateData() TemplateData {
 		Service: p.Service, Env: p.Env, From: from, To: p.To.String(),
 		Notes: p.Edit.Notes, Diff: p.Edit.Diff, Signer: p.Signer,
 		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback,
+		Tag: p.To.Tag, Digest: p.To.Digest, Registry: p.Registry,
 	}
 	for _, prev := range p.Edit.Previous {
 		d.Images = append(d.Images, ImageChange{Name: prev.Name, From: orNone(refVersion(prev.Tag, prev.Digest)), To: p.To.String()})

@@ -74,7 +74,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
-	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }, HTTPClient: f.HTTPClient})
 	return cmd
 }
 

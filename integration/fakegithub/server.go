@@ -47,6 +47,8 @@ type PR struct {
 	TeamReviewers []string
 	AutoMerge     bool
 	MergeMethod   string // set by the auto-merge mutation; "" means GitHub's default
+	Merged        bool   // set by MergePR; State is then "closed", as on GitHub
+	MergeSHA      string // merge_commit_sha once merged
 }
 
 // Request is one request as the fake received it. The Authorization value is never kept.
@@ -351,7 +353,8 @@ func (s *Server) prJSON(p *PR) map[string]any {
 		"title":               p.Title,
 		"body":                p.Body,
 		"draft":               p.Draft,
-		"merged":              false,
+		"merged":              p.Merged,
+		"merge_commit_sha":    nullable(p.MergeSHA),
 		"labels":              labels,
 		"requested_reviewers": users,
 		"requested_teams":     teams,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/argocd"
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/gitrepo"
@@ -101,6 +102,7 @@ func ExitCode(err error) int {
 		flagErr   *cmdutil.FlagError
 		authErr   *cmdutil.AuthError
 		verifyErr *cmdutil.VerifyError
+		waitErr   *cmdutil.WaitError
 	)
 	switch {
 	case err == nil:
@@ -111,7 +113,9 @@ func ExitCode(err error) int {
 		return cmdutil.ExitUsage
 	case errors.As(err, &verifyErr):
 		return cmdutil.ExitVerify
-	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth), errors.Is(err, gitrepo.ErrAuth):
+	case errors.As(err, &waitErr):
+		return cmdutil.ExitWait
+	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth), errors.Is(err, gitrepo.ErrAuth), errors.Is(err, argocd.ErrAuth):
 		return cmdutil.ExitAuth
 	default:
 		return cmdutil.ExitError

@@ -36,6 +36,7 @@ type Repo struct {
 	Environments map[string]Environment `yaml:"environments"`
 	Signing      Signing                `yaml:"signing"`
 	Templates    string                 `yaml:"templates"`
+	ArgoCD       ArgoCD                 `yaml:"argocd"`
 }
 
 // Forge says where pull requests go.
@@ -56,6 +57,7 @@ type Environment struct {
 	Reviewers []string `yaml:"reviewers"`
 	Draft     bool     `yaml:"draft"`
 	AutoMerge bool     `yaml:"autoMerge"`
+	Group     []string `yaml:"group"` // members: a release to the group edits each of them
 }
 
 // Signing configures kustomization signatures.
@@ -146,6 +148,9 @@ func (r *Repo) validate() error {
 		if err := ValidateName("environment", name); err != nil {
 			return fmt.Errorf("key environments.%s: %w", name, err)
 		}
+	}
+	if err := errors.Join(r.validateGroups(), r.ArgoCD.validate()); err != nil {
+		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
 		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)

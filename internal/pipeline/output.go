@@ -7,6 +7,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 )
 
 // JSONResult is the --json output of release and rollback (design.md). Field names are a
@@ -23,6 +24,7 @@ type JSONResult struct {
 	PR        *JSONPR        `json:"pr"`
 	Signature *JSONSignature `json:"signature"`
 	Diff      string         `json:"diff,omitempty"`
+	Wait      *wait.Result   `json:"wait,omitempty"`
 }
 
 // JSONPR names the pull request.
@@ -53,6 +55,7 @@ func ToJSON(r *Result) JSONResult {
 	if len(p.SigFiles) > 0 {
 		out.Signature = &JSONSignature{File: p.SigFiles[0], Signer: p.Signer}
 	}
+	out.Wait = r.Wait
 	if r.Action == release.ActionPlanned {
 		out.Diff = p.Edit.Diff
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 	"github.com/gito-dev/gito/internal/workspace"
 	"github.com/gito-dev/gito/templates"
 )
@@ -40,6 +41,7 @@ type Result struct {
 	Commit string
 	PR     *forge.PullRequest
 	Remote string
+	Wait   *wait.Result // set by Waiter.Wait
 }
 
 // Open opens the workspace for a request, with progress on stderr when it is a terminal.

@@ -35,6 +35,12 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,
 		"tmux-exit":    cmdTmuxExit,
+		"forge-merge":  cmdForgeMerge,
+		"forge-close":  cmdForgeClose,
+		"forge-await":  cmdForgeAwait,
+		"fake-argocd":  cmdFakeArgoCD,
+		"argocd-app":   cmdArgoCDApp,
+		"argocd-await": cmdArgoCDAwait,
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gito-dev/gito/integration/fakeargocd"
 )
 
 var exec_LookPath = exec.LookPath
@@ -19,6 +21,7 @@ type scriptState struct {
 	kind    string // github, gitlab or none
 	fixture string // integration/testdata/infra
 	forge   fakeForge
+	argocd  *fakeargocd.Server // started by fake-argocd
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
 }

@@ -71,6 +71,7 @@ type Server struct {
 	requests []Request
 	writes   int
 	faults   []*fault
+	notify   chan struct{} // closed after the next request; see AwaitRequests
 }
 
 // New starts a fake on 127.0.0.1 and stops it when the test ends.
@@ -215,6 +216,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Status = rep.status
 	s.requests = append(s.requests, rec)
+	s.notifyLocked()
 	s.mu.Unlock()
 
 	for k, vs := range rep.header {

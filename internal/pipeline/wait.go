@@ -125,7 +125,7 @@ func (w *Waiter) Wait(ctx context.Context, res *Result) error {
 	deadline := start.Add(w.fl.Timeout)
 	rep := newWaitReporter(w.req.IO)
 	defer rep.stop()
-	opts := wait.Options{Until: w.fl.Until, Forge: f, Interval: w.interval, Report: rep.phase, Holds: w.holds(res.Plan)}
+	opts := wait.Options{Until: w.fl.Until, Forge: f, Interval: w.interval, Limit: w.fl.Timeout, Report: rep.phase, Holds: w.holds(res.Plan)}
 	if res.PR != nil {
 		opts.PR = res.PR.Number
 	} else {

@@ -58,7 +58,10 @@ type Options struct {
 	// merge commit itself counts.
 	Holds func(ctx context.Context, mergeCommit, revision string) (bool, error)
 
-	Timeout     time.Duration
+	Timeout time.Duration
+	// Limit is the --timeout the user gave, named when it passes (default Timeout; a group
+	// waits for several apps within one limit).
+	Limit       time.Duration
 	Interval    time.Duration // first poll interval; default 2s
 	MaxInterval time.Duration // backoff ceiling; default 30s
 	Now         func() time.Time
@@ -257,7 +260,11 @@ func (w *waiter) pause(ctx context.Context) error {
 }
 
 func (w *waiter) timeout() error {
-	return &Error{Reason: fmt.Sprintf("timed out after %s: %s", w.o.Timeout, w.last), Timeout: true}
+	limit := w.o.Limit
+	if limit == 0 {
+		limit = w.o.Timeout
+	}
+	return &Error{Reason: fmt.Sprintf("timed out after %s: %s", limit, w.last), Timeout: true}
 }
 
 // stopped prefers the cancellation to the error it caused.

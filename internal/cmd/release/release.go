@@ -20,6 +20,7 @@ type ReleaseOptions struct {
 	HTTPClient func() (*http.Client, error)
 
 	cmdutil.ReleaseFlags
+	Wait       cmdutil.WaitFlags
 	VersionArg string
 	Version    config.Version
 	Create     bool
@@ -55,6 +56,9 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
 				return err
 			}
+			if err := opts.Wait.Validate(); err != nil {
+				return err
+			}
 			if opts.VersionArg == "" {
 				return cmdutil.FlagErrorf("--version is required")
 			}
@@ -70,6 +74,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 		},
 	}
 	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	cmdutil.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
 	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
@@ -81,9 +86,5 @@ func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
 		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
 		Flags: opts.ReleaseFlags, Version: opts.Version, Create: opts.Create,
 	}
-	res, err := pipeline.Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	return pipeline.Print(opts.IO, opts.JSON, res)
+	return pipeline.Deliver(ctx, req, opts.Wait)
 }

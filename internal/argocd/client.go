@@ -4,17 +4,17 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
-// ErrAuth is wrapped by a missing or refused ARGOCD_AUTH_TOKEN; internal/app maps it to
-// exit code 4.
-var ErrAuth = errors.New("argo cd authentication failed")
+// ErrAuth is wrapped by a missing or refused ARGOCD_AUTH_TOKEN: exit code 4.
+var ErrAuth = exitcode.Sentinel(exitcode.Auth, "argo cd authentication failed")
 
 // NotFoundError means Argo CD has no Application of that name (or hides it).
 type NotFoundError struct{ App string }

@@ -8,72 +8,38 @@ import (
 	"time"
 
 	"github.com/gito-dev/gito/internal/argocd"
-	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/release"
 	"github.com/gito-dev/gito/internal/wait"
 	"github.com/gito-dev/gito/internal/workspace"
 )
 
-// Deliver runs the release and, with --wait, follows it until it runs: the output (the PR
-// URL, or JSON with a "wait" object) and the exit code say how far it got.
-func Deliver(ctx context.Context, req Request, fl cmdutil.WaitFlags) error {
-	if fl.Until == "" || req.Flags.DryRun {
-		res, err := Run(ctx, req)
-		if err != nil {
-			return err
-		}
-		return Print(req.IO, req.Flags.JSON, res)
-	}
-	if req.Workspace == nil {
-		ws, err := Open(ctx, req)
-		if err != nil {
-			return err
-		}
-		defer ws.Close()
-		req.Workspace = ws
-	}
-	w, err := PrepareWait(ctx, req, req.Workspace, fl, req.Flags.Service, req.Workspace.Config.Members(req.Flags.Env))
-	if err != nil {
-		return err
-	}
-	res, err := Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	if !req.Flags.JSON {
-		if err := Print(req.IO, false, res); err != nil {
-			return err
-		}
-	}
-	werr := w.Wait(ctx, res)
-	if req.Flags.JSON && ctx.Err() == nil {
-		if err := Print(req.IO, true, res); err != nil {
-			return err
-		}
-	}
-	return werr
-}
-
 // Waiter follows one published release. PrepareWait builds it before the first write, so a
 // missing forge, Argo CD server, token or Application refuses while nothing is pushed.
 type Waiter struct {
-	req      Request
 	ws       *workspace.Workspace
-	fl       cmdutil.WaitFlags
+	opts     WaitOptions
 	apps     []string
 	pattern  string
 	client   *argocd.Client
 	interval time.Duration
 }
 
+// WaitOptions are --wait, --timeout and where progress goes.
+type WaitOptions struct {
+	Until   string // merged, synced or healthy
+	Timeout time.Duration
+	Report  func(wait.Phase)
+}
+
 // PrepareWait checks that the release can be followed: a forge to read the PR from and,
 // past merged, the Argo CD Application of every env (one per group member).
-func PrepareWait(ctx context.Context, req Request, ws *workspace.Workspace, fl cmdutil.WaitFlags, service string, envs []string) (*Waiter, error) {
+func PrepareWait(ctx context.Context, req Request, ws *workspace.Workspace, o WaitOptions, service string, envs []string) (*Waiter, error) {
 	if !ws.HasForge() {
-		return nil, cmdutil.FlagErrorf("--wait follows the pull request, and this repo has no forge (forge.type none or a file remote)")
+		return nil, exitcode.FlagErrorf("--wait follows the pull request, and this repo has no forge (forge.type none or a file remote)")
 	}
-	w := &Waiter{req: req, ws: ws, fl: fl, pattern: ws.Config.ArgoCD.AppPattern(), interval: 2 * time.Second}
+	w := &Waiter{ws: ws, opts: o, pattern: ws.Config.ArgoCD.AppPattern(), interval: 2 * time.Second}
 	if s := req.Getenv("GITO_WAIT_INTERVAL"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
@@ -81,7 +47,7 @@ func PrepareWait(ctx context.Context, req Request, ws *workspace.Workspace, fl c
 		}
 		w.interval = d
 	}
-	if fl.Until == wait.UntilMerged {
+	if o.Until == wait.UntilMerged {
 		return w, nil
 	}
 	user, err := config.LoadUser(req.Getenv)
@@ -122,10 +88,8 @@ func (w *Waiter) Wait(ctx context.Context, res *Result) error {
 		return err
 	}
 	start := time.Now()
-	deadline := start.Add(w.fl.Timeout)
-	rep := newWaitReporter(w.req.IO)
-	defer rep.stop()
-	opts := wait.Options{Until: w.fl.Until, Forge: f, Interval: w.interval, Limit: w.fl.Timeout, Report: rep.phase, Holds: w.holds(res.Plan)}
+	deadline := start.Add(w.opts.Timeout)
+	opts := wait.Options{Until: w.opts.Until, Forge: f, Interval: w.interval, Limit: w.opts.Timeout, Report: w.opts.Report, Holds: w.holds(res.Plan)}
 	if res.PR != nil {
 		opts.PR = res.PR.Number
 	} else {
@@ -146,10 +110,10 @@ func (w *Waiter) Wait(ctx context.Context, res *Result) error {
 		total.Seconds = float64(time.Since(start).Milliseconds()) / 1000
 		var we *wait.Error
 		if errors.As(err, &we) {
-			return &cmdutil.WaitError{Err: err}
+			return &exitcode.WaitError{Err: err}
 		}
 		if err != nil && ctx.Err() != nil {
-			return cmdutil.ErrCancel
+			return exitcode.ErrCancel
 		}
 		return err
 	}

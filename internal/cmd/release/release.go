@@ -7,10 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/cmd/shared"
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
-	"github.com/gito-dev/gito/internal/pipeline"
 )
 
 // ReleaseOptions is what `gito release` needs; tests capture it through runF.
@@ -19,8 +20,8 @@ type ReleaseOptions struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 
-	cmdutil.ReleaseFlags
-	Wait       cmdutil.WaitFlags
+	shared.ReleaseFlags
+	Wait       shared.WaitFlags
 	VersionArg string
 	Version    config.Version
 	Create     bool
@@ -35,6 +36,10 @@ func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.
 		Long: `Rewrite the image tag (and digest) in the overlay of a service for one environment,
 sign the changed file, commit it on the branch gito/<env>/<service>, push, and open or update
 the overlay's one pull request. Prints the pull request URL.
+
+With --wait, gito then follows the release: until the pull request is merged, until the Argo
+CD Application (argocd.app) has synced the merge commit, and until it is Healthy. It exits 5
+when the pull request is closed unmerged, the Application is Degraded or --timeout passes.
 
 The edit keeps every other byte of the kustomization (comments, order, quoting), and the
 overlay must still render with kustomize and carry the new image, or nothing is written.`,
@@ -60,11 +65,11 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 				return err
 			}
 			if opts.VersionArg == "" {
-				return cmdutil.FlagErrorf("--version is required")
+				return exitcode.FlagErrorf("--version is required")
 			}
 			v, err := config.ParseVersion("--version", opts.VersionArg)
 			if err != nil {
-				return &cmdutil.FlagError{Err: err}
+				return &exitcode.FlagError{Err: err}
 			}
 			opts.Version = v
 			if runF != nil {
@@ -73,18 +78,16 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 			return releaseRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
-	cmdutil.AddWaitFlags(cmd, &opts.Wait)
+	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
-	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
 
 func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
-	req := pipeline.Request{
-		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
-		Flags: opts.ReleaseFlags, Version: opts.Version, Create: opts.Create,
-	}
-	return pipeline.Deliver(ctx, req, opts.Wait)
+	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Version, req.Create = opts.Version, opts.Create
+	return shared.Deliver(ctx, opts.IO, req, opts.JSON, opts.Wait)
 }

@@ -1,10 +1,11 @@
-package cmdutil
+package shared
 
 import (
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/wait"
 )
 
@@ -32,10 +33,10 @@ func AddWaitFlags(cmd *cobra.Command, fl *WaitFlags) {
 // Validate refuses an unknown --wait value and a --timeout that is not positive.
 func (fl *WaitFlags) Validate() error {
 	if _, err := wait.ParseUntil(fl.Until); err != nil {
-		return &FlagError{Err: err}
+		return &exitcode.FlagError{Err: err}
 	}
 	if fl.Timeout <= 0 {
-		return FlagErrorf("--timeout must be more than 0, got %s", fl.Timeout)
+		return exitcode.FlagErrorf("--timeout must be more than 0, got %s", fl.Timeout)
 	}
 	return nil
 }

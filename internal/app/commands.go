@@ -8,6 +8,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmd/release"
 	"github.com/gito-dev/gito/internal/cmd/rollback"
 	"github.com/gito-dev/gito/internal/cmd/sign"
+	"github.com/gito-dev/gito/internal/cmd/status"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmd/version"
 	"github.com/gito-dev/gito/internal/cmdutil"
@@ -19,6 +20,7 @@ func commands(f *cmdutil.Factory) []*cobra.Command {
 		release.NewCmdRelease(f, nil),
 		rollback.NewCmdRollback(f, nil),
 		history.NewCmdHistory(f, nil),
+		status.NewCmdStatus(f, nil),
 		version.NewCmdVersion(f, nil),
 		sign.NewCmdSign(f, nil),
 		verify.NewCmdVerify(f, nil),

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmd/completion"
 	"github.com/gito-dev/gito/internal/cmd/history"
+	"github.com/gito-dev/gito/internal/cmd/promote"
 	"github.com/gito-dev/gito/internal/cmd/release"
 	"github.com/gito-dev/gito/internal/cmd/rollback"
 	"github.com/gito-dev/gito/internal/cmd/sign"
@@ -19,6 +20,7 @@ func commands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		release.NewCmdRelease(f, nil),
 		rollback.NewCmdRollback(f, nil),
+		promote.NewCmdPromote(f, nil),
 		history.NewCmdHistory(f, nil),
 		status.NewCmdStatus(f, nil),
 		version.NewCmdVersion(f, nil),

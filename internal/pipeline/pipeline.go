@@ -36,6 +36,7 @@ type Request struct {
 	SigningKey   string // --signing-key or GITO_SIGNING_KEY
 	Create       bool
 	Rollback     bool
+	PromoteFrom  string // gito promote: the env whose images become this release
 
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
@@ -94,7 +95,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	plan, err := release.MakePlan(ctx, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
-		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
+		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer, Templates: templateSet(ws),

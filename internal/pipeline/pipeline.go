@@ -93,7 +93,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := release.MakePlan(ctx, release.Input{
+	plan, err := release.MakeGroupPlan(ctx, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,

@@ -53,10 +53,16 @@ func TestPlanRefuses(t *testing.T) {
 			want: []string{"no container in api/overlays/prod uses image nginx", "images there: registry.example.com/team/api:v1"}},
 		{name: "missing resource", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\n  - missing.yaml\n"}),
-			want: []string{"api/overlays/prod does not render before the edit, refusing:", "missing.yaml"}},
+			want: []string{"api/overlays/prod/kustomization.yaml: resources entry missing.yaml does not exist"}},
+		{name: "missing base, named as written", files: classic(map[string]string{
+			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../basee\n"}),
+			want: []string{"api/overlays/prod/kustomization.yaml: resources entry ../../basee does not exist"}},
 		{name: "invalid yaml", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resources: [../../base\n"}),
-			want: []string{"api/overlays/prod does not render before the edit"}},
+			want: []string{"api/overlays/prod/kustomization.yaml:2: did not find expected ',' or ']'"}},
+		{name: "invalid yaml, line named", files: classic(map[string]string{
+			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\n images: x\n"}),
+			want: []string{"api/overlays/prod/kustomization.yaml:4: "}},
 		{name: "unknown field", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resourcez:\n  - ../../base\n"}),
 			want: []string{"api/overlays/prod does not render before the edit", "resourcez"}},
@@ -150,5 +156,56 @@ func TestPlanCancelled(t *testing.T) {
 	_, err := Plan(ctx, Request{Root: root, Repo: &config.Repo{}, Service: "api", Env: "prod", Version: v("v2", "")})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Plan with a cancelled context = %v, want context.Canceled", err)
+	}
+}
+
+// S1: an overlay directory that is a symlink to a directory outside the repo is refused
+// before anything there is read or written; the outside files stay untouched.
+func TestPlanRefusesSymlinkedDirectoryLeavingTheRepo(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	testutil.WriteTree(t, outside, map[string]string{"kustomization.yaml": prodEntry})
+	outsideBefore := hashTree(t, outside)
+	root := t.TempDir()
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/staging/kustomization.yaml": prodEntry}))
+	if err := os.MkdirAll(filepath.Join(root, "api/overlays"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "api/overlays/prod")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := plan(t, root, Request{Version: v("v2", "")})
+	if err == nil || !strings.Contains(err.Error(), "api/overlays/prod leaves the repository (through a symbolic link)") {
+		t.Errorf("Plan = %v, want a refusal naming the symlinked directory", err)
+	}
+	if hashTree(t, outside) != outsideBefore {
+		t.Error("the directory outside the repo changed")
+	}
+}
+
+// S1/S10: a base reached through "../.." out of the repo, or through a symlinked directory, is
+// not read; the error names the path as the overlay wrote it, not an internal cache path.
+func TestRenderStaysInTheRepo(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	testutil.WriteTree(t, outside, map[string]string{"kustomization.yaml": kustHeader + "resources:\n  - deployment.yaml\n",
+		"deployment.yaml": deployment("api", "registry.example.com/team/api:v1")})
+	root := t.TempDir()
+	testutil.WriteTree(t, root, classic(map[string]string{
+		"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../../../../../../../../../../../etc\n",
+		"api/overlays/dev/kustomization.yaml":  kustHeader + "resources:\n  - ../../linked\n",
+	}))
+	if err := os.Symlink(outside, filepath.Join(root, "api/linked")); err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{"prod": "leaves the repository", "dev": "api/linked leaves the repository (through a symbolic link)"} {
+		_, err := plan(t, root, Request{Env: env, Version: v("v2", "")})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: Plan = %v, want %q", env, err, want)
+			continue
+		}
+		if strings.Contains(err.Error(), root) {
+			t.Errorf("%s: error shows the absolute repo path: %v", env, err)
+		}
 	}
 }

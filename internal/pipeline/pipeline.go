@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
@@ -98,7 +99,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
-		Signer: signer, Templates: templateSet(ws),
+		Signer: signer.planSigner(), Templates: templateSet(ws),
 	})
 	if err != nil {
 		return nil, err
@@ -108,6 +109,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	if signer == nil && !plan.Noop {
 		fmt.Fprintln(warn, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+	}
+	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
+		return nil, err
 	}
 	res := &Result{Plan: plan, Remote: ws.Remote}
 
@@ -175,7 +179,11 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 
-	wt := committer{wt: ws.Worktree, signingKey: req.SigningKey}
+	// The key that signed the files signs the commit too, wherever it was found.
+	wt := committer{wt: ws.Worktree}
+	if signer != nil {
+		wt.signingKey = signer.s.GitSigningKey()
+	}
 	sha, err := release.Apply(ctx, wt, plan)
 	if err != nil {
 		return nil, err
@@ -217,7 +225,7 @@ func templateSet(ws *workspace.Workspace) templates.Set {
 	if dir == "" {
 		dir = config.DefaultTemplatesDir
 	}
-	return templates.Set{OverrideDir: ws.Abs(dir)}
+	return templates.Set{OverrideDir: ws.Abs(dir), OverrideName: dir}
 }
 
 // committer adapts a gitrepo work tree to release.Committer.

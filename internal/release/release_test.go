@@ -157,10 +157,11 @@ func TestMakePlanTemplateErrorNamesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := input(t, root)
-	in.Templates = templates.Set{OverrideDir: dir}
+	in.Templates = templates.Set{OverrideDir: dir, OverrideName: ".gito/templates"}
 	_, err := MakePlan(context.Background(), in)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, templates.PRTitle)) {
-		t.Fatalf("err = %v, want the template path", err)
+	// S10: the file is named as it is in the repo, not where this run checked it out.
+	if err == nil || !strings.Contains(err.Error(), "template .gito/templates/"+templates.PRTitle+":") || strings.Contains(err.Error(), root) {
+		t.Fatalf("err = %v, want the repo-relative template path", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, templates.PRTitle), []byte("two\nlines"), 0o644); err != nil {
 		t.Fatal(err)
@@ -207,8 +208,17 @@ func TestApply(t *testing.T) {
 		}
 	}
 
-	c.err = errors.New("hook refused")
-	if _, err := Apply(context.Background(), c, p); err == nil || !strings.Contains(err.Error(), "commit on gito/prod/api: hook refused") {
+	// Writing the same plan again finds the files changed since the plan: refused.
+	if _, err := Apply(context.Background(), c, p); err == nil || !strings.Contains(err.Error(), "changed since the plan") {
+		t.Errorf("second Apply err = %v", err)
+	}
+	root2 := infraCopy(t)
+	p2, err := MakePlan(context.Background(), input(t, root2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := &fakeCommitter{root: root2, err: errors.New("hook refused")}
+	if _, err := Apply(context.Background(), c2, p2); err == nil || !strings.Contains(err.Error(), "commit on gito/prod/api: hook refused") {
 		t.Errorf("err = %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,8 +2,10 @@ package fakeargocd_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/gito-dev/gito/integration/fakeargocd"
@@ -37,14 +39,14 @@ func TestClientAgainstFake(t *testing.T) {
 		t.Errorf("app = %+v", app)
 	}
 	_, err = client(t, s, "bad-token").Application(ctx, "api-prod")
-	if !errorsIs(err, argocd.ErrAuth) || contains(err.Error(), "bad-token") {
+	if !errors.Is(err, argocd.ErrAuth) || strings.Contains(err.Error(), "bad-token") {
 		t.Errorf("bad token: %v", err)
 	}
-	if _, err := client(t, s, "good-token").Application(ctx, "secret-prod"); !errorsIs(err, argocd.ErrAuth) {
+	if _, err := client(t, s, "good-token").Application(ctx, "secret-prod"); !errors.Is(err, argocd.ErrAuth) {
 		t.Errorf("forbidden: %v", err)
 	}
 	var nf *argocd.NotFoundError
-	if _, err := client(t, s, "good-token").Application(ctx, "nope"); !errorsAs(err, &nf) || nf.App != "nope" {
+	if _, err := client(t, s, "good-token").Application(ctx, "nope"); !errors.As(err, &nf) || nf.App != "nope" {
 		t.Errorf("unknown app: %v", err)
 	}
 	if s.Polls("api-prod") != 2 {

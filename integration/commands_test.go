@@ -43,6 +43,12 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"serve-wait":   cmdServeWait,
 		"slowpost":     cmdSlowPost,
 		"registry":     cmdRegistry,
+		"forge-merge":  cmdForgeMerge,
+		"forge-close":  cmdForgeClose,
+		"forge-await":  cmdForgeAwait,
+		"fake-argocd":  cmdFakeArgoCD,
+		"argocd-app":   cmdArgoCDApp,
+		"argocd-await": cmdArgoCDAwait,
 	}
 }
 

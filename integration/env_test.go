@@ -12,6 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/gito-dev/gito/integration/fakeargocd"
 	"github.com/gito-dev/gito/internal/testutil/ociregistry"
 )
 
@@ -23,6 +24,7 @@ type scriptState struct {
 	kind    string // github, gitlab or none
 	fixture string // integration/testdata/infra
 	forge   fakeForge
+	argocd  *fakeargocd.Server // started by fake-argocd
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
 	// serve is the `gito serve` of serve-start; slow the connection of slowpost begin.
@@ -30,7 +32,7 @@ type scriptState struct {
 	serveDone  chan error
 	slow       net.Conn
 	slowReader *bufio.Reader
-	registry     *ociregistry.Server // started by the registry command
+	registry   *ociregistry.Server // started by the registry command
 }
 
 const stateKey = "gito-state"

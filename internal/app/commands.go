@@ -6,10 +6,12 @@ import (
 	"github.com/gito-dev/gito/internal/cmd/completion"
 	"github.com/gito-dev/gito/internal/cmd/generate"
 	"github.com/gito-dev/gito/internal/cmd/history"
+	"github.com/gito-dev/gito/internal/cmd/promote"
 	"github.com/gito-dev/gito/internal/cmd/release"
 	"github.com/gito-dev/gito/internal/cmd/rollback"
 	"github.com/gito-dev/gito/internal/cmd/serve"
 	"github.com/gito-dev/gito/internal/cmd/sign"
+	"github.com/gito-dev/gito/internal/cmd/status"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmd/version"
 	"github.com/gito-dev/gito/internal/cmdutil"
@@ -20,7 +22,9 @@ func commands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		release.NewCmdRelease(f, nil),
 		rollback.NewCmdRollback(f, nil),
+		promote.NewCmdPromote(f, nil),
 		history.NewCmdHistory(f, nil),
+		status.NewCmdStatus(f, nil),
 		version.NewCmdVersion(f, nil),
 		sign.NewCmdSign(f, nil),
 		verify.NewCmdVerify(f, nil),

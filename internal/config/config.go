@@ -38,6 +38,7 @@ type Repo struct {
 	Templates    string                 `yaml:"templates"`
 	Registry     Registry               `yaml:"registry"`
 	Policy       Policy                 `yaml:"policy"`
+	ArgoCD       ArgoCD                 `yaml:"argocd"`
 }
 
 // Forge says where pull requests go.
@@ -59,6 +60,7 @@ type Environment struct {
 	Draft     bool     `yaml:"draft"`
 	AutoMerge bool     `yaml:"autoMerge"`
 	PinDigest bool     `yaml:"pinDigest"`
+	Group     []string `yaml:"group"` // members: a release to the group edits each of them
 }
 
 // Signing configures kustomization signatures.
@@ -165,7 +167,7 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	if err := r.Policy.validate(); err != nil {
+	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()); err != nil {
 		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {

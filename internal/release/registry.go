@@ -36,7 +36,7 @@ func MakeRegistryPlan(ctx context.Context, in Input, reg RegistryPolicy) (*Plan,
 	if err := in.Repo.CheckTag(in.Version.Tag); err != nil {
 		return nil, err
 	}
-	plan, err := MakePlan(ctx, in)
+	plan, err := MakeGroupPlan(ctx, in)
 	if err != nil || !(reg.Check || reg.Pin) || (plan.Noop && !reg.Pin) {
 		return plan, err
 	}
@@ -67,7 +67,7 @@ func MakeRegistryPlan(ctx context.Context, in Input, reg RegistryPolicy) (*Plan,
 	}
 	in.Version.Digest = digest
 	in.Registry = resolved
-	return MakePlan(ctx, in)
+	return MakeGroupPlan(ctx, in)
 }
 
 // withRegistry renders the plan's texts again with the registry's answer in them.

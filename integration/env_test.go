@@ -11,8 +11,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-var exec_LookPath = exec.LookPath
-
 // scriptState is one script's fakes and paths, kept in env.Values.
 type scriptState struct {
 	t       testing.TB

@@ -64,11 +64,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen", "bash")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -298,9 +294,8 @@ func TestPreCommit(t *testing.T) {
 
 func TestArgoCDPlugin(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("kubectl not installed")
-	}
+	// The plugin renders with kustomize, as Argo CD's repo server does.
+	testutil.RequireTools(t, "kustomize")
 	var plugin struct {
 		Kind string
 		Spec struct {
@@ -320,13 +315,6 @@ func TestArgoCDPlugin(t *testing.T) {
 	}
 
 	e := newEnv(t)
-	// kustomize is `kubectl kustomize` here.
-	bin := t.TempDir()
-	testutil.WriteFile(t, bin, "kustomize", "#!/bin/sh\n[ \"$1\" = build ] && shift\nexec kubectl kustomize \"$@\"\n")
-	if err := os.Chmod(filepath.Join(bin, "kustomize"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	e.vars = append(e.vars, "PATH="+bin+string(os.PathListSeparator)+strings.TrimPrefix(e.vars[0], "PATH="))
 	aliceKey, alicePub := e.key("alice")
 	repo := newInfraRepo(e, aliceKey, alicePub)
 	// Argo CD may send the repo without .git; .gito/ still marks the root.

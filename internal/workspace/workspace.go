@@ -12,8 +12,8 @@ import (
 	"net/url"
 	"path/filepath"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/forge/forgeclient"
 	"github.com/gito-dev/gito/internal/gitrepo"
@@ -64,7 +64,7 @@ func resolveRemote(flag string, getenv func(string) string) (string, *config.Use
 	if user.Repo != "" {
 		return user.Repo, user, nil
 	}
-	return "", nil, cmdutil.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, or set repo: in %s", config.UserConfigPath(getenv))
+	return "", nil, exitcode.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, or set repo: in %s", config.UserConfigPath(getenv))
 }
 
 // Open fetches the cache, resolves the base branch and checks out a private work tree.
@@ -82,7 +82,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
 		if errors.Is(err, gitrepo.ErrAuth) {
-			return nil, &cmdutil.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
+			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
 		}
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -38,7 +40,13 @@ XDG_CACHE_HOME           cached infra repo clones at $XDG_CACHE_HOME/gito/repos
 	},
 }
 
+// addHelpTopics registers the topics, listed in `gito help` by name in the same column as the
+// commands (cobra's default lists "gito environment", a column of its own).
 func addHelpTopics(root *cobra.Command) {
+	root.SetUsageTemplate(strings.NewReplacer(
+		"Additional help topics:", `Additional help topics ("{{.CommandPath}} help <topic>"):`,
+		"{{rpad .CommandPath .CommandPathPadding}} {{.Short}}", "{{rpad .Name .NamePadding}} {{.Short}}",
+	).Replace(root.UsageTemplate()))
 	for _, t := range helpTopics {
 		// No Run: cobra lists a command without one under "Additional help topics", and
 		// `gito help <topic>` prints its Long text.

@@ -51,7 +51,7 @@ Without a terminal, --to or --steps is required.`,
 		Example: `  gito rollback -s api -e prod                     # pick in a terminal UI
   gito rollback -s api -e prod --to v2.3.0 --yes   # a specific version
   gito rollback -s api -e prod --steps 1 --json    # the release before the current one`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +57,11 @@ func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
+	// .gito.yaml names the fake's API on 127.0.0.1, which is not the (local) remote's host: the
+	// user, not the repo, must declare it before gito sends it a token (hardening S2).
+	api, err := url.Parse(st.forge.apiURL())
+	ts.Check(err)
+	declareHost(ts, api.Host, st.kind)
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
 	ts.Setenv("TOKEN", st.forge.goodToken())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())
@@ -215,11 +221,26 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		srv := gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken())
 		ts.Setenv("REMOTE", srv.URL+"/"+filepath.Base(bare))
-		host := strings.TrimPrefix(srv.URL, "http://")
-		userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
-		ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
-		ts.Check(os.WriteFile(userCfg, []byte(fmt.Sprintf("hosts:\n  %q: %s\n", host, st.kind)), 0o644))
+		declareHost(ts, strings.TrimPrefix(srv.URL, "http://"), st.kind)
 	}
+}
+
+// declareHost adds host to the user config's hosts: map, as a user of a self-hosted forge does.
+func declareHost(ts *testscript.TestScript, host, kind string) {
+	userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
+	ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
+	data, err := os.ReadFile(userCfg)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		ts.Fatalf("read user config: %v", err)
+	}
+	if len(data) == 0 {
+		data = []byte("hosts:\n")
+	}
+	if !strings.Contains(string(data), "hosts:\n") {
+		ts.Fatalf("user config has no hosts: map to extend:\n%s", data)
+	}
+	data = []byte(strings.Replace(string(data), "hosts:\n", fmt.Sprintf("hosts:\n  %q: %s\n", host, kind), 1))
+	ts.Check(os.WriteFile(userCfg, data, 0o644))
 }
 
 func gitoYAML(st *scriptState, required, signed bool) string {

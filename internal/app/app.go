@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
@@ -31,10 +32,26 @@ var (
 
 // Main runs gito with the process's arguments and environment and returns the exit code.
 func Main() int {
-	f := NewFactory(os.Getenv)
+	f := NewFactory(scrubCredentials())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])
+}
+
+// scrubCredentials snapshots the environment for gito's own reads, then removes the credential
+// variables from the process so that no child inherits them: not git, not ssh, not the git that
+// kustomize runs for a remote base, whose environment gito cannot set.
+func scrubCredentials() func(string) string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	for _, name := range config.CredentialVars {
+		os.Unsetenv(name)
+	}
+	return func(k string) string { return env[k] }
 }
 
 // NewFactory builds the real program's dependencies.

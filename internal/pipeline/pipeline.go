@@ -70,7 +70,7 @@ type Result struct {
 func Open(ctx context.Context, req Request) (*workspace.Workspace, error) {
 	return workspace.Open(ctx, workspace.Options{
 		Remote: req.Repo, Base: req.Base, Getenv: req.Getenv,
-		HTTPClient: req.HTTPClient, Progress: req.Progress,
+		HTTPClient: req.HTTPClient, Progress: req.Progress, Notes: req.Warn,
 		Service: req.Service, Env: req.Env,
 	})
 }
@@ -147,12 +147,25 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if current, err := branchHoldsPlan(ctx, ws, branchSHA, plan); err != nil {
+	current, err := branchHoldsPlan(ctx, ws, branchSHA, plan)
+	if err != nil {
 		return nil, err
-	} else if current && (existing != nil || f == nil) {
+	}
+	switch {
+	case current && f == nil, current && plan.DescribedBy(existing):
 		res.Action = release.ActionNoop
 		res.PR = existing
 		return res, nil
+	case current && existing != nil:
+		// The branch holds this release but its PR still describes another (a run stopped
+		// between the push and the PR update): repair the text, push nothing.
+		res.PR = existing
+		if req.DryRun {
+			res.Action = release.ActionPlanned
+			return res, nil
+		}
+		say("Updating pull request #%d to describe %s", existing.Number, plan.To)
+		return publish(ctx, f, plan, existing, res)
 	}
 	if req.DryRun {
 		res.Action = release.ActionPlanned
@@ -178,13 +191,20 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	say("Pushing %s", plan.Branch)
 	if err := ws.Repo.Push(ctx, gitrepo.PushOptions{SHA: sha, Branch: plan.Branch, ExpectedRemoteSHA: branchSHA}); err != nil {
-		return nil, fmt.Errorf("push %s: %w", plan.Branch, err)
+		if errors.Is(err, gitrepo.ErrStaleLease) {
+			return nil, fmt.Errorf("another release of %s in %s pushed %s first: re-run to replay this release on top of it", plan.Service, plan.Env, plan.Branch)
+		}
+		return nil, err
 	}
 	if f == nil {
 		res.Action = release.ActionPushed
 		return res, nil
 	}
 	say("Publishing pull request")
+	return publish(ctx, f, plan, existing, res)
+}
+
+func publish(ctx context.Context, f forge.Forge, plan *release.Plan, existing *forge.PullRequest, res *Result) (*Result, error) {
 	pub, err := release.Publish(ctx, f, plan, existing)
 	if err != nil {
 		return nil, err

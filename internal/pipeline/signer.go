@@ -16,11 +16,7 @@ import (
 func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (release.Signer, error) {
 	keyPath := req.SigningKey // --signing-key, else GITO_SIGNING_KEY (set by Validate)
 	if keyPath == "" {
-		user, err := config.LoadUser(req.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		keyPath = user.SigningKey
+		keyPath = ws.User.SigningKey
 	}
 	s, err := signing.LoadSigner(ctx, signing.KeySource{
 		KeyPath: keyPath, Getenv: req.Getenv, GitConfig: signing.GitConfigReader(ws.Root()),

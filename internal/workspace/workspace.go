@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
@@ -27,6 +29,8 @@ type Options struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 	Progress   io.Writer // nil: silent
+	Notes      io.Writer // notes the user should see whatever the terminal (nil: none)
+	WorkDir    string    // where a relative --repo is resolved; "" is the process's
 	// Service and Env, when set, narrow the work tree to a sparse checkout of what that
 	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
 	Service string
@@ -40,41 +44,111 @@ type Workspace struct {
 	Worktree *gitrepo.Worktree
 	Config   *config.Repo
 	Base     string
+	BaseSHA  string // the base branch's commit, read once per run
+	User     *config.User
 	Target   forge.Target
 
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
 	forge      forge.Forge
+	// The token git was given for the remote's host, kept so the forge client of the same
+	// host does not look it up a second time.
+	gitToken     *forge.Token
+	gitTokenKind string
+	gitTokenHost string
 }
 
-// ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the user config.
-func ResolveRemote(flag string, getenv func(string) string) (string, error) {
-	remote, _, err := resolveRemote(flag, getenv)
-	return remote, err
+// declaredHosts are the forge hosts the user (not the repo) named.
+func declaredHosts(u *config.User) []string {
+	var out []string
+	for h := range u.Hosts {
+		out = append(out, h)
+	}
+	return out
 }
 
-func resolveRemote(flag string, getenv func(string) string) (string, *config.User, error) {
+// ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the checkout the working
+// directory is in, then the user config. note says which URL was chosen when it is not what
+// the user typed ("" otherwise).
+func ResolveRemote(ctx context.Context, flag, workDir string, getenv func(string) string) (remote, note string, err error) {
 	user, err := config.LoadUser(getenv)
 	if err != nil {
-		return "", nil, err
+		return "", "", err
+	}
+	return resolveRemote(ctx, flag, workDir, user, getenv)
+}
+
+func resolveRemote(ctx context.Context, flag, workDir string, user *config.User, getenv func(string) string) (remote, note string, err error) {
+	if workDir == "" {
+		if workDir, err = os.Getwd(); err != nil {
+			return "", "", fmt.Errorf("working directory: %w", err)
+		}
 	}
 	if flag != "" {
-		return flag, user, nil
+		if !gitrepo.IsLocalPath(flag) {
+			return flag, "", nil
+		}
+		path := flag
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(workDir, path)
+		}
+		c, ok, err := gitrepo.FindCheckout(ctx, path)
+		if err != nil || !ok {
+			return flag, "", err // a bare repository or a plain directory: the remote itself
+		}
+		// A user's own clone: pushing into it would put the release where no forge sees
+		// it. Its origin is the infra repo they mean.
+		if c.Origin == "" {
+			return "", "", exitcode.FlagErrorf("--repo %s is a checkout without an origin remote: pass the infra repo's URL", flag)
+		}
+		origin := originURL(c)
+		return origin, fmt.Sprintf("--repo %s is a checkout: using its origin %s", flag, redact(origin)), nil
+	}
+	if c, ok, err := gitrepo.FindCheckout(ctx, workDir); err == nil && ok && c.Origin != "" && isInfraRepo(c.Root) {
+		origin := originURL(c)
+		return origin, fmt.Sprintf("using the origin of the checkout at %s: %s", c.Root, redact(origin)), nil
 	}
 	if user.Repo != "" {
-		return user.Repo, user, nil
+		return user.Repo, "", nil
 	}
-	return "", nil, exitcode.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, or set repo: in %s", config.UserConfigPath(getenv))
+	return "", "", exitcode.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, run gito inside a clone of the infra repo, or set repo: in %s", config.UserConfigPath(getenv))
+}
+
+// originURL resolves a relative origin (a path next to the clone) against the clone.
+func originURL(c gitrepo.Checkout) string {
+	if gitrepo.IsLocalPath(c.Origin) && !filepath.IsAbs(c.Origin) {
+		return filepath.Join(c.Root, c.Origin)
+	}
+	return c.Origin
+}
+
+// isInfraRepo tells an infra repo's clone from any other repository the user stands in: it
+// has a .gito.yaml at its root.
+func isInfraRepo(root string) bool {
+	_, err := os.Stat(filepath.Join(root, config.FileName))
+	return err == nil
 }
 
 // Open fetches the cache, resolves the base branch and checks out a private work tree.
 func Open(ctx context.Context, opts Options) (*Workspace, error) {
-	remote, user, err := resolveRemote(opts.Remote, opts.Getenv)
+	user, err := config.LoadUser(opts.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv}
-	auth, tokenSource := gitAuthFor(remote, user, opts.Getenv)
+	remote, note, err := resolveRemote(ctx, opts.Remote, opts.WorkDir, user, opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" && opts.Notes != nil {
+		fmt.Fprintln(opts.Notes, "note: "+note)
+	}
+	w := &Workspace{Remote: remote, User: user, httpClient: opts.HTTPClient, getenv: opts.Getenv}
+	cred := gitAuthFor(remote, user, opts.Getenv)
+	auth, tokenSource := cred.auth, ""
+	if cred.token != nil {
+		tokenSource = cred.token.Source
+		w.gitToken, w.gitTokenKind, w.gitTokenHost = cred.token, cred.kind, cred.host
+	}
 	progress(opts.Progress, "Fetching %s", redact(remote))
 	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
 		CacheRoot: config.CacheDir(opts.Getenv), Remote: remote, Auth: auth, Progress: opts.Progress,
@@ -91,7 +165,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	}
 	var sparse []string
 	if opts.Service != "" && opts.Env != "" {
-		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseRef(), w.Config, opts.Service, opts.Env)
+		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, opts.Service, opts.Env)
 		if err != nil {
 			return nil, err
 		}
@@ -99,13 +173,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			sparse = dirs
 		}
 	}
-	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseRef(), sparse...)
+	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseSHA, sparse...)
 	if err != nil {
-		return nil, fmt.Errorf("check out %s: %w", w.Base, err)
-	}
-	if w.Config, err = config.LoadRepo(w.Worktree.Path()); err != nil {
-		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", w.Base, err) // gitrepo says "check out <sha>"
 	}
 	w.Target, err = forge.Detect(remote, w.Config.Forge)
 	if err != nil {
@@ -117,37 +187,48 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 
 // resolveBase picks the base branch and reads its .gito.yaml: --base, else the default
 // branch's .gito.yaml baseBranch, else the remote's HEAD. With --base no default-branch
-// lookup (a network round trip) is needed.
+// lookup (a network round trip) is needed. The base's commit is read here once: the plan,
+// the no-op check and the push all work from that one commit.
 func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
-	var err error
+	what := "--base"
 	if flag == "" {
 		def, err := w.Repo.DefaultBranch(ctx)
 		if err != nil {
 			return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
 		}
-		if w.Config, err = w.readConfig(ctx, gitrepo.RemoteRef(def)); err != nil {
+		defSHA, err := w.branchSHA(ctx, def, "the default branch")
+		if err != nil {
 			return err
 		}
-		w.Base = def
+		if w.Config, err = w.readConfig(ctx, defSHA); err != nil {
+			return err
+		}
+		w.Base, w.BaseSHA = def, defSHA
 		if w.Config.BaseBranch == "" || w.Config.BaseBranch == def {
 			return nil
 		}
-		w.Base = w.Config.BaseBranch
-	} else {
-		w.Base = flag
+		flag, what = w.Config.BaseBranch, config.FileName+" baseBranch"
 	}
-	if _, ok, err := w.Repo.RemoteBranchSHA(ctx, w.Base); err != nil {
+	sha, err := w.branchSHA(ctx, flag, what)
+	if err != nil {
 		return err
-	} else if !ok {
-		what := "--base"
-		if flag == "" {
-			what = config.FileName + " baseBranch"
-		}
-		return fmt.Errorf("%s %q does not exist on %s", what, w.Base, redact(w.Remote))
 	}
+	w.Base, w.BaseSHA = flag, sha
 	// The base branch's own .gito.yaml is the one that applies.
-	w.Config, err = w.readConfig(ctx, w.BaseRef())
+	w.Config, err = w.readConfig(ctx, sha)
 	return err
+}
+
+// branchSHA is the cached commit of a remote branch; what names where the name came from.
+func (w *Workspace) branchSHA(ctx context.Context, branch, what string) (string, error) {
+	sha, ok, err := w.Repo.RemoteBranchSHA(ctx, branch)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%s %q does not exist on %s", what, branch, redact(w.Remote))
+	}
+	return sha, nil
 }
 
 // readConfig reads .gito.yaml at ref from the cache (defaults when the file is absent).
@@ -185,15 +266,22 @@ func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
 	if !w.HasForge() {
 		return nil, errors.New("no forge configured for this repo")
 	}
-	tok, err := forge.LookupToken(w.Target.Kind, w.Target.Host, w.getenv)
-	if err != nil {
+	if err := forge.CheckAPIHost(w.Target, declaredHosts(w.User), config.UserConfigPath(w.getenv)); err != nil {
 		return nil, err
+	}
+	tok := w.gitToken
+	if tok == nil || w.gitTokenHost != w.Target.Host || w.gitTokenKind != w.Target.Kind {
+		t, err := forge.LookupToken(w.Target.Kind, w.Target.Host, w.getenv)
+		if err != nil {
+			return nil, err
+		}
+		tok = &t
 	}
 	client, err := w.httpClient()
 	if err != nil {
 		return nil, err
 	}
-	f, err := forgeclient.New(ctx, client, w.Target, tok)
+	f, err := forgeclient.New(ctx, client, w.Target, *tok)
 	if err != nil {
 		return nil, err
 	}
@@ -212,32 +300,39 @@ func (w *Workspace) Close() {
 // Abs returns the absolute path of a repo-relative file in the work tree.
 func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), filepath.FromSlash(rel)) }
 
+// gitCredential is the token git may use for the remote, and which forge host it belongs to.
+type gitCredential struct {
+	auth  gitrepo.Auth
+	token *forge.Token // nil: gito hands git none
+	kind  string
+	host  string
+}
+
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
 // remote's own host, never another host's. The host's forge comes from the URL (github.com,
 // gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
-// the clone. Other remotes use the user's own git credentials. source names where the token
-// came from ("" when gito hands git none).
-func gitAuthFor(remote string, user *config.User, getenv func(string) string) (auth gitrepo.Auth, source string) {
+// the clone. Other remotes use the user's own git credentials.
+func gitAuthFor(remote string, user *config.User, getenv func(string) string) gitCredential {
 	u, err := url.Parse(remote)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return gitrepo.Auth{}, ""
+		return gitCredential{}
 	}
 	kind := user.Hosts[u.Host]
 	if kind == "" {
 		target, err := forge.Detect(remote, config.Forge{})
 		if err != nil {
-			return gitrepo.Auth{}, ""
+			return gitCredential{}
 		}
 		kind = target.Kind
 	}
 	if kind != forge.KindGitHub && kind != forge.KindGitLab {
-		return gitrepo.Auth{}, ""
+		return gitCredential{}
 	}
 	tok, err := forge.LookupToken(kind, u.Host, getenv)
 	if err != nil {
-		return gitrepo.Auth{}, ""
+		return gitCredential{}
 	}
-	return gitAuth(kind, tok), tok.Source
+	return gitCredential{auth: gitAuth(kind, tok), token: &tok, kind: kind, host: strings.ToLower(u.Host)}
 }
 
 // gitAuthHint says what to do when the remote refused git's credentials.
@@ -269,9 +364,6 @@ func progress(w io.Writer, format string, args ...any) {
 		fmt.Fprintf(w, format+"\n", args...)
 	}
 }
-
-// BaseRef is the remote-tracking ref of the base branch in the cache.
-func (w *Workspace) BaseRef() string { return gitrepo.RemoteRef(w.Base) }
 
 // HistorySource reads the cache's history without a work tree.
 func (w *Workspace) HistorySource() history.Source { return cacheHistory{w.Repo} }

@@ -61,7 +61,7 @@ func TestNewCmdRelease(t *testing.T) {
 		{name: "bad digest", args: "-s api -e prod --version v1@sha256:xyz", wantErr: "invalid digest"},
 		{name: "draft and auto-merge", args: "-s api -e prod --version v1 --draft --auto-merge", wantErr: "cannot be combined"},
 		{name: "bad base", args: "-s api -e prod --version v1 --base ..", wantErr: `--base ".." is not a valid branch name`},
-		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unknown command "extra"`},
+		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unexpected argument "extra": release takes no arguments`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

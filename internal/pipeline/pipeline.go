@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
@@ -101,7 +102,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
-		Signer: signer, Templates: TemplateSet(ws),
+		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 	})
 	if err != nil {
 		return nil, err
@@ -111,6 +112,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	if signer == nil && !plan.Noop {
 		fmt.Fprintln(warn, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+	}
+	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
+		return nil, err
 	}
 	res := &Result{Plan: plan, Remote: ws.Remote, HasForge: ws.HasForge()}
 
@@ -178,7 +182,11 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 
-	wt := committer{wt: ws.Worktree, signingKey: req.SigningKey}
+	// The key that signed the files signs the commit too, wherever it was found.
+	wt := committer{wt: ws.Worktree}
+	if signer != nil {
+		wt.signingKey = signer.s.GitSigningKey()
+	}
 	sha, err := release.Apply(ctx, wt, plan)
 	if err != nil {
 		return nil, err
@@ -220,7 +228,7 @@ func TemplateSet(ws *workspace.Workspace) templates.Set {
 	if dir == "" {
 		dir = config.DefaultTemplatesDir
 	}
-	return templates.Set{OverrideDir: ws.Abs(dir)}
+	return templates.Set{OverrideDir: ws.Abs(dir), OverrideName: dir}
 }
 
 // committer adapts a gitrepo work tree to release.Committer.

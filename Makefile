@@ -13,9 +13,11 @@ LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COM
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
 
+# go test through a summariser: failures in full, then the skips with their reasons and
+# "N passed, N failed, N skipped"; the exit status is go test's.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m ./...
+	GO=$(GO) $(GO) run ./internal/tools/testsummary -race -count=1 -timeout 30m ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }

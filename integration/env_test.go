@@ -16,8 +16,6 @@ import (
 	"github.com/gito-dev/gito/internal/testutil/ociregistry"
 )
 
-var exec_LookPath = exec.LookPath
-
 // scriptState is one script's fakes and paths, kept in env.Values.
 type scriptState struct {
 	t       testing.TB

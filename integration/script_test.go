@@ -6,6 +6,7 @@ package integration
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gito-dev/gito/internal/app"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -42,10 +44,7 @@ func params(t *testing.T, dir, forgeKind string) testscript.Params {
 	if err != nil {
 		t.Fatal(err)
 	}
-	realGit, err := exec_LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed")
-	}
+	realGit := testutil.RequireTool(t, "git", "apt-get install git")
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
@@ -58,7 +57,23 @@ func params(t *testing.T, dir, forgeKind string) testscript.Params {
 			if kind, ok := strings.CutPrefix(cond, "forge:"); ok {
 				return kind == forgeKind, nil
 			}
+			if tool, ok := strings.CutPrefix(cond, "tool:"); ok {
+				return haveTool(tool)
+			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	}
+}
+
+// haveTool answers [tool:NAME]: whether a referee tool is installed. A script skips without
+// it on a developer's machine; under CI (the test process's CI) the condition fails the
+// script, as testutil.RequireTool fails a Go test: .ci/run installs every tool.
+func haveTool(name string) (bool, error) {
+	if _, err := exec.LookPath(name); err == nil {
+		return true, nil
+	}
+	if os.Getenv("CI") != "" {
+		return false, fmt.Errorf("%s is missing and CI is set: .ci/run must install it", name)
+	}
+	return false, nil
 }

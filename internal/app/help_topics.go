@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -47,7 +49,13 @@ REGISTRY_AUTH_FILE       podman's registry auth.json, read when there is no dock
 	},
 }
 
+// addHelpTopics registers the topics, listed in `gito help` by name in the same column as the
+// commands (cobra's default lists "gito environment", a column of its own).
 func addHelpTopics(root *cobra.Command) {
+	root.SetUsageTemplate(strings.NewReplacer(
+		"Additional help topics:", `Additional help topics ("{{.CommandPath}} help <topic>"):`,
+		"{{rpad .CommandPath .CommandPathPadding}} {{.Short}}", "{{rpad .Name .NamePadding}} {{.Short}}",
+	).Replace(root.UsageTemplate()))
 	for _, t := range helpTopics {
 		// No Run: cobra lists a command without one under "Additional help topics", and
 		// `gito help <topic>` prints its Long text.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -66,6 +67,8 @@ type Result struct {
 	PR     *forge.PullRequest
 	Remote string
 	Wait   *wait.Result // set by Waiter.Wait
+	// HasForge tells whether a pull request is (or, in a dry run, would be) opened.
+	HasForge bool
 }
 
 // Open opens the workspace for a request.
@@ -90,6 +93,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	say := progressFunc(req.Progress)
 	warn := req.warnWriter()
+	if ignored := req.forgeOnlyFlags(); len(ignored) > 0 && !ws.HasForge() {
+		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
+	}
 
 	signer, err := loadSigner(ctx, req, ws)
 	if err != nil {
@@ -100,7 +106,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
-		Signer: signer.planSigner(), Templates: templateSet(ws),
+		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +120,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
 		return nil, err
 	}
-	res := &Result{Plan: plan, Remote: ws.Remote}
+	res := &Result{Plan: plan, Remote: ws.Remote, HasForge: ws.HasForge()}
 
 	// The open PR decides update-vs-create and proves the token works before any push.
 	var (
@@ -219,9 +225,9 @@ func publish(ctx context.Context, f forge.Forge, plan *release.Plan, existing *f
 	return res, nil
 }
 
-// templateSet reads overrides from .gito.yaml's templates directory, by default
+// TemplateSet reads overrides from .gito.yaml's templates directory, by default
 // .gito/templates; a file missing there falls back to the embedded template.
-func templateSet(ws *workspace.Workspace) templates.Set {
+func TemplateSet(ws *workspace.Workspace) templates.Set {
 	dir := ws.Config.Templates
 	if dir == "" {
 		dir = config.DefaultTemplatesDir
@@ -239,6 +245,24 @@ func (c committer) Path() string { return c.wt.Path() }
 
 func (c committer) Commit(ctx context.Context, message string, paths []string) (string, error) {
 	return c.wt.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
+}
+
+// forgeOnlyFlags names the flags given that only a pull request can carry.
+func (req Request) forgeOnlyFlags() []string {
+	var names []string
+	if len(req.Labels) > 0 {
+		names = append(names, "--label")
+	}
+	if len(req.Reviewers) > 0 {
+		names = append(names, "--reviewer")
+	}
+	if req.Draft {
+		names = append(names, "--draft")
+	}
+	if req.AutoMerge {
+		names = append(names, "--auto-merge")
+	}
+	return names
 }
 
 func (req Request) warnWriter() io.Writer {

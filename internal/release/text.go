@@ -77,30 +77,49 @@ func orNone(s string) string {
 	return s
 }
 
+// RenderTitle renders the pull request's title from pr-title.tmpl, or rollback-title.tmpl
+// when data.Rollback is set: the one place a title is made, for the PR itself and for the
+// rollback picker's confirmation, which knows the fields a title usually needs (Service, Env,
+// From, To, Branch, Base) before there is a plan.
+func RenderTitle(set templates.Set, data TemplateData) (string, error) {
+	name := templates.PRTitle
+	switch {
+	case data.Rollback:
+		name = templates.RollbackTitle
+	case data.PromoteFrom != "":
+		name = templates.PromoteTitle
+	}
+	title, err := set.Render(name, data)
+	if err != nil {
+		return "", err
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || strings.Contains(title, "\n") {
+		return "", fmt.Errorf("template %s must render one non-empty line, got %q", name, title)
+	}
+	return title, nil
+}
+
 func (p *Plan) renderText(set templates.Set) error {
 	data := p.templateData()
-	titleTmpl, bodyTmpl := templates.PRTitle, templates.PRBody
+	bodyTmpl := templates.PRBody
 	switch {
 	case p.Rollback:
-		titleTmpl, bodyTmpl = templates.RollbackTitle, templates.RollbackBody
+		bodyTmpl = templates.RollbackBody
 	case p.PromoteFrom != "":
-		titleTmpl, bodyTmpl = templates.PromoteTitle, templates.PromoteBody
+		bodyTmpl = templates.PromoteBody
 	}
 	msg, err := set.Render(templates.Commit, data)
 	if err != nil {
 		return err
 	}
-	title, err := set.Render(titleTmpl, data)
+	title, err := RenderTitle(set, data)
 	if err != nil {
 		return err
 	}
 	body, err := set.Render(bodyTmpl, data)
 	if err != nil {
 		return err
-	}
-	title = strings.TrimSpace(title)
-	if title == "" || strings.Contains(title, "\n") {
-		return fmt.Errorf("template %s must render one non-empty line, got %q", titleTmpl, title)
 	}
 	msg = strings.TrimSpace(msg)
 	if msg == "" {

@@ -66,11 +66,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen", "bash")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)

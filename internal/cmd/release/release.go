@@ -55,7 +55,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 
   # From CI: no terminal, token from GH_TOKEN, JSON out
   gito release -s api -e prod --version "$TAG" --yes --json`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {

@@ -75,7 +75,7 @@ func TestNewCmdRelease(t *testing.T) {
 		{name: "label newline", args: "-s api -e prod --version v1 --label 'a\nb'", wantErr: "--label"},
 		{name: "label comma", args: "-s api -e prod --version v1 --label a,b", wantErr: `--label "a,b" holds a comma`},
 		{name: "label too long", args: "-s api -e prod --version v1 --label " + strings.Repeat("x", 5000), wantErr: "--label is 5000 characters long"},
-		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unknown command "extra"`},
+		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unexpected argument "extra": release takes no arguments`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,8 +30,8 @@ type ReleaseFlags struct {
 // AddReleaseFlags registers the shared flags on cmd.
 func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f := cmd.Flags()
-	f.StringVarP(&fl.Service, "service", "s", "", "Service to release (a directory of the overlay layout)")
-	f.StringVarP(&fl.Env, "env", "e", "", "Environment to release to")
+	f.StringVarP(&fl.Service, "service", "s", "", "Service whose overlay changes (a directory of the overlay layout)")
+	f.StringVarP(&fl.Env, "env", "e", "", "Environment whose overlay changes")
 	f.StringVar(&fl.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
 	f.StringVar(&fl.Base, "base", "", "Base branch of the pull request (default: .gito.yaml baseBranch, then the remote's HEAD)")
 	f.BoolVar(&fl.DryRun, "dry-run", false, "Show the diff and the planned branch and PR; write and push nothing")

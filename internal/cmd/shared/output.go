@@ -85,8 +85,10 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 		}
 	case release.ActionPlanned:
 		fmt.Fprint(ios.Out, p.Edit.Diff)
-		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s and %s (%s -> %s)\n", strings.Join(p.Paths(), ", "), p.Branch, plannedPR(r), orNone(p.From), p.To)
-		fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)
+		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s (%s -> %s) and %s\n", strings.Join(p.Paths(), ", "), p.Branch, orNone(p.From), p.To, PullRequestPhrase(r.HasForge, r.PR))
+		if r.HasForge {
+			fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)
+		}
 	case release.ActionPushed:
 		fmt.Fprintf(ios.ErrOut, "pushed %s (%s) to %s; no forge is configured, so no pull request was opened\n", p.Branch, short(r.Commit), r.Remote)
 		fmt.Fprintln(ios.Out, p.Branch)
@@ -98,13 +100,6 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 		fmt.Fprintln(ios.Out, r.PR.URL)
 	}
 	return nil
-}
-
-func plannedPR(r *pipeline.Result) string {
-	if r.PR != nil {
-		return fmt.Sprintf("update pull request #%d", r.PR.Number)
-	}
-	return "open a pull request"
 }
 
 func orNone(s string) string {

@@ -67,11 +67,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, allowedOptions string) *fixture {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen")
 	fx := &fixture{root: t.TempDir(), key: filepath.Join(t.TempDir(), "id_ecdsa"), home: t.TempDir()}
 	run(t, fx.root, nil, "git", "init", "-q")
 	run(t, "", nil, "ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "alice@example.com", "-f", fx.key)

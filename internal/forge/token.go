@@ -16,7 +16,7 @@ import (
 // %#v and JSON, so logging a Token or a struct holding one never shows the value.
 type Token struct {
 	Value    string
-	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab"
+	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab", "GITEA_TOKEN", "GitHub App"
 	JobToken bool   // a GitLab CI job token: sent as JOB-TOKEN, not as a bearer token
 	OAuth    bool   // an OAuth access token (glab's OAuth login): sent as a bearer token
 }
@@ -45,6 +45,8 @@ func LookupToken(kind, host string, getenv func(string) string) (Token, error) {
 		return githubToken(host, getenv)
 	case KindGitLab:
 		return gitlabToken(host, getenv)
+	case KindGitea:
+		return giteaToken(host, getenv)
 	}
 	return Token{}, fmt.Errorf("no token lookup for forge type %q", kind)
 }
@@ -190,4 +192,14 @@ func readYAML(path string, v any) error {
 		return fmt.Errorf("read %s: not valid YAML", path)
 	}
 	return nil
+}
+
+// giteaToken reads GITEA_TOKEN. Gitea has no CLI login store gito reads; the token belongs to
+// whichever Gitea host the remote or GITEA_HOST names, and the lookup is keyed by kind, so a
+// GitHub or GitLab token never reaches a Gitea server and GITEA_TOKEN never leaves one.
+func giteaToken(host string, getenv func(string) string) (Token, error) {
+	if tok := strings.TrimSpace(getenv("GITEA_TOKEN")); tok != "" {
+		return Token{Value: tok, Source: "GITEA_TOKEN"}, nil
+	}
+	return Token{}, fmt.Errorf("%w: no Gitea token for %s: set GITEA_TOKEN to an access token with the write:repository and read:user scopes", ErrAuth, host)
 }

@@ -44,6 +44,7 @@ type Workspace struct {
 
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
+	hosts      forge.Hosts
 	forge      forge.Forge
 }
 
@@ -73,8 +74,8 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv}
-	auth, tokenSource := gitAuthFor(remote, user, opts.Getenv)
+	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv, hosts: forge.KnownHosts(user.Hosts, opts.Getenv)}
+	auth, tokenSource := gitAuthFor(remote, w.hosts, opts.Getenv)
 	progress(opts.Progress, "Fetching %s", redact(remote))
 	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
 		CacheRoot: config.CacheDir(opts.Getenv), Remote: remote, Auth: auth, Progress: opts.Progress,
@@ -107,7 +108,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		w.Close()
 		return nil, err
 	}
-	w.Target, err = forge.Detect(remote, w.Config.Forge)
+	w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -215,22 +216,20 @@ func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), file
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
 // remote's own host, never another host's. The host's forge comes from the URL (github.com,
 // gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
-// the clone. Other remotes use the user's own git credentials. source names where the token
-// came from ("" when gito hands git none).
-func gitAuthFor(remote string, user *config.User, getenv func(string) string) (auth gitrepo.Auth, source string) {
+// the clone (hosts also holds GH_HOST, GITLAB_HOST and GITEA_HOST). Other remotes use the
+// user's own git credentials. source names where the token came from ("" when gito hands git
+// none).
+func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) (auth gitrepo.Auth, source string) {
 	u, err := url.Parse(remote)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return gitrepo.Auth{}, ""
 	}
-	kind := user.Hosts[u.Host]
-	if kind == "" {
-		target, err := forge.Detect(remote, config.Forge{})
-		if err != nil {
-			return gitrepo.Auth{}, ""
-		}
-		kind = target.Kind
+	target, err := forge.Detect(remote, config.Forge{}, hosts)
+	if err != nil {
+		return gitrepo.Auth{}, ""
 	}
-	if kind != forge.KindGitHub && kind != forge.KindGitLab {
+	kind := target.Kind
+	if kind != forge.KindGitHub && kind != forge.KindGitLab && kind != forge.KindGitea {
 		return gitrepo.Auth{}, ""
 	}
 	tok, err := forge.LookupToken(kind, u.Host, getenv)
@@ -249,12 +248,15 @@ func gitAuthHint(remote, tokenSource string, getenv func(string) string) string 
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "git used your own credentials (ssh keys or credential helper): check that they may read and push " + redact(remote)
 	}
-	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in %s",
+	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in %s",
 		u.Host, config.UserConfigPath(getenv))
 }
 
 func gitAuth(kind string, tok forge.Token) gitrepo.Auth {
 	user := "x-access-token"
+	if kind == forge.KindGitea {
+		user = "gito" // Gitea takes a token as the password for any user name
+	}
 	if kind == "gitlab" {
 		user = "oauth2"
 		if tok.JobToken {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/testutil"
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
@@ -120,20 +121,26 @@ func TestResolveRemote(t *testing.T) {
 
 func TestGitAuthFor(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"GH_TOKEN": "gh-secret", "GITLAB_TOKEN": "gl-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret"}
+	env := map[string]string{"GH_TOKEN": "gh-secret", "GITLAB_TOKEN": "gl-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret", "GITEA_TOKEN": "tea-secret",
+		"GITEA_HOST": "tea.acme.internal", "GH_HOST": "hub.acme.internal"}
 	getenv := func(k string) string { return env[k] }
-	user := &config.User{Hosts: map[string]string{"git.acme.internal": "gitlab", "ghe.acme.internal": "github"}}
+	hosts := forge.KnownHosts(map[string]string{"git.acme.internal": "gitlab", "ghe.acme.internal": "github", "forge.acme.internal:3000": "gitea"}, getenv)
 	tests := []struct{ remote, token, username string }{
 		{"https://github.com/acme/infra.git", "gh-secret", "x-access-token"},
 		{"https://gitlab.com/g/infra.git", "gl-secret", "oauth2"},
 		{"https://git.acme.internal/g/infra.git", "gl-secret", "oauth2"},
 		{"https://ghe.acme.internal/a/infra.git", "ghe-secret", "x-access-token"},
-		{"https://unknown.example/a/b.git", "", ""}, // a token is never sent to a host gito cannot place
-		{"git@github.com:acme/infra.git", "", ""},   // ssh uses the user's keys
+		{"https://tea.acme.internal/a/infra.git", "tea-secret", "gito"},
+		{"http://forge.acme.internal:3000/a/infra.git", "tea-secret", "gito"},
+		{"https://forge.acme.internal/a/infra.git", "", ""}, // declared with a port: another port is another server
+		{"https://codeberg.org/a/infra.git", "tea-secret", "gito"},
+		{"https://hub.acme.internal/a/infra.git", "ghe-secret", "x-access-token"}, // GH_HOST: GitHub Enterprise, never GH_TOKEN
+		{"https://unknown.example/a/b.git", "", ""},                               // a token is never sent to a host gito cannot place
+		{"git@github.com:acme/infra.git", "", ""},                                 // ssh uses the user's keys
 		{"/srv/infra.git", "", ""},
 	}
 	for _, tt := range tests {
-		got, source := gitAuthFor(tt.remote, user, getenv)
+		got, source := gitAuthFor(tt.remote, hosts, getenv)
 		if got.Token != tt.token || got.Username != tt.username {
 			t.Errorf("gitAuthFor(%q) = %q/%q, want %q/%q", tt.remote, got.Username, got.Token, tt.username, tt.token)
 		}
@@ -228,7 +235,7 @@ func TestGitAuthHint(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": "/cfg"}[k] }
 	tests := []struct{ remote, source, want string }{
 		{"https://github.com/a/b.git", "GH_TOKEN", "the token from GH_TOKEN: check that it is valid and may read and push https://github.com/a/b.git"},
-		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in /cfg/gito/config.yaml"},
+		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in /cfg/gito/config.yaml"},
 		{"git@github.com:a/b.git", "", "git used your own credentials"},
 	}
 	for _, tt := range tests {

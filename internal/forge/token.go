@@ -1,6 +1,7 @@
 package forge
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,14 @@ type Token struct {
 	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab", "GITEA_TOKEN", "GitHub App"
 	JobToken bool   // a GitLab CI job token: sent as JOB-TOKEN, not as a bearer token
 	OAuth    bool   // an OAuth access token (glab's OAuth login): sent as a bearer token
+	// Refresh, when set, yields the current value of a token that expires (a GitHub App
+	// installation token); Value is then empty and clients ask Refresh for every request.
+	Refresh TokenSource
+}
+
+// TokenSource yields a valid token, renewing it when it expires.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
 }
 
 const redacted = "[redacted]"

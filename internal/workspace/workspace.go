@@ -16,6 +16,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/forge/forgeclient"
+	"github.com/gito-dev/gito/internal/forge/githubapp"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
 )
@@ -45,6 +46,7 @@ type Workspace struct {
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
 	hosts      forge.Hosts
+	app        appAuth
 	forge      forge.Forge
 }
 
@@ -75,7 +77,11 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		return nil, err
 	}
 	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv, hosts: forge.KnownHosts(user.Hosts, opts.Getenv)}
-	auth, tokenSource := gitAuthFor(remote, w.hosts, opts.Getenv)
+	w.app.app, w.app.err = githubapp.FromEnv(opts.Getenv)
+	auth, tokenSource, err := w.gitAuthFor(ctx, remote)
+	if err != nil {
+		return nil, fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+	}
 	progress(opts.Progress, "Fetching %s", redact(remote))
 	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
 		CacheRoot: config.CacheDir(opts.Getenv), Remote: remote, Auth: auth, Progress: opts.Progress,
@@ -186,7 +192,7 @@ func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
 	if !w.HasForge() {
 		return nil, errors.New("no forge configured for this repo")
 	}
-	tok, err := forge.LookupToken(w.Target.Kind, w.Target.Host, w.getenv)
+	tok, err := w.token(ctx, w.Target)
 	if err != nil {
 		return nil, err
 	}
@@ -215,24 +221,52 @@ func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), file
 
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
 // remote's own host, never another host's. The host's forge comes from the URL (github.com,
-// gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
-// the clone (hosts also holds GH_HOST, GITLAB_HOST and GITEA_HOST). Other remotes use the
-// user's own git credentials. source names where the token came from ("" when gito hands git
-// none).
-func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) (auth gitrepo.Auth, source string) {
+// gitlab.com, …), GH_HOST/GITLAB_HOST/GITEA_HOST or the user config's hosts map, because
+// .gito.yaml cannot be read before the clone. Other remotes use the user's own git
+// credentials. source names where the token came from ("" when gito hands git none). An error
+// only comes from a configured GitHub App that cannot get a token.
+func (w *Workspace) gitAuthFor(ctx context.Context, remote string) (auth gitrepo.Auth, source string, err error) {
+	target, ok := gitTarget(remote, w.hosts)
+	if !ok {
+		return gitrepo.Auth{}, "", nil
+	}
+	if target.Kind == forge.KindGitHub && w.app.configured() {
+		tok, err := w.token(ctx, target)
+		if err != nil {
+			return gitrepo.Auth{}, "", err
+		}
+		value, err := tok.Refresh.Token(ctx)
+		if err != nil {
+			return gitrepo.Auth{}, "", err
+		}
+		return gitrepo.Auth{Token: value, Username: "x-access-token"}, tok.Source, nil
+	}
+	auth, source = gitAuthFor(remote, w.hosts, w.getenv)
+	return auth, source, nil
+}
+
+// gitTarget is the forge of an http(s) remote's host, when gito can place it.
+func gitTarget(remote string, hosts forge.Hosts) (forge.Target, bool) {
 	u, err := url.Parse(remote)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
-		return gitrepo.Auth{}, ""
+		return forge.Target{}, false
 	}
-	target, err := forge.Detect(remote, config.Forge{}, hosts)
+	cfg := config.Forge{Type: hosts.Kind(u.Host)}
+	target, err := forge.Detect(remote, cfg, hosts)
 	if err != nil {
-		return gitrepo.Auth{}, ""
+		return forge.Target{Kind: cfg.Type, Host: u.Host}, cfg.Type != ""
 	}
+	return target, true
+}
+
+// gitAuthFor is the token-variable half of Workspace.gitAuthFor.
+func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) (auth gitrepo.Auth, source string) {
+	target, ok := gitTarget(remote, hosts)
 	kind := target.Kind
-	if kind != forge.KindGitHub && kind != forge.KindGitLab && kind != forge.KindGitea {
+	if !ok || (kind != forge.KindGitHub && kind != forge.KindGitLab && kind != forge.KindGitea) {
 		return gitrepo.Auth{}, ""
 	}
-	tok, err := forge.LookupToken(kind, u.Host, getenv)
+	tok, err := forge.LookupToken(kind, target.Host, getenv)
 	if err != nil {
 		return gitrepo.Auth{}, ""
 	}

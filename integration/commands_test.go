@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,30 +36,33 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,
 		"tmux-exit":    cmdTmuxExit,
+		"gitea-repo":   cmdGiteaRepo,
+		"gitea-label":  cmdGiteaLabel,
+		"gitea-prs":    cmdGiteaPRs,
 	}
 }
 
-// fake-forge [prefix]: start the fake of $FORGE (optionally under a self-hosted path prefix)
-// and export FORGE_API, FORGE_PROJECT, TOKEN_ENV and the token variable.
+// fake-forge [prefix]: start the server of $FORGE (optionally under a self-hosted path
+// prefix) and export FORGE_API, FORGE_PROJECT, TOKEN_ENV, the token variable, and TOKEN, the
+// secret that must never show.
 func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	prefix := ""
 	if len(args) > 0 {
 		prefix = args[0]
 	}
-	switch st.kind {
-	case "github":
-		st.forge = newGitHubFake(st.t, prefix)
-	case "gitlab":
-		st.forge = newGitLabFake(st.t, prefix)
-	default:
-		ts.Fatalf("fake-forge: FORGE=%q has no fake", st.kind)
+	if st.row == nil {
+		ts.Fatalf("fake-forge: FORGE=%q has no server", st.kind)
 	}
+	st.forge = st.row.start(st.t, st.shared, prefix)
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
-	ts.Setenv("TOKEN", st.forge.goodToken())
+	ts.Setenv("TOKEN", st.forge.secret())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())
+	for k, v := range st.forge.env() {
+		ts.Setenv(k, v)
+	}
 	ts.Setenv("REVIEWERS", strings.Join(sortedCopy(st.forge.reviewers()), ","))
 }
 
@@ -72,7 +76,7 @@ func cmdForgeToken(ts *testscript.TestScript, neg bool, args []string) {
 	case "good":
 		ts.Setenv(f.tokenEnv(), f.goodToken())
 	case "bad":
-		ts.Setenv(f.tokenEnv(), "not-the-right-token")
+		ts.Setenv(f.tokenEnv(), f.badToken())
 	case "none":
 		ts.Setenv(f.tokenEnv(), "")
 	default:
@@ -187,16 +191,22 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	work := ts.MkAbs(".infra-src-" + name)
+	if host, ok := st.forge.(repoHost); ok && st.forge != nil {
+		// the server keeps the repository: http is how it is always served
+		copyTree(ts, st.fixture, work)
+		ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
+		writeAllowedSigners(ts, work, signer)
+		runGit(ts, work, "init", "-q", "-b", "main")
+		runGit(ts, work, "add", "-A")
+		runGit(ts, work, "commit", "-q", "-m", "Initial infra")
+		remote, bare := host.createInfra(ts, name, work)
+		ts.Setenv("BARE", bare)
+		ts.Setenv("REMOTE", remote)
+		return
+	}
 	copyTree(ts, st.fixture, work)
 	ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
-	if signer != "" {
-		pub, err := os.ReadFile(signer + ".pub")
-		ts.Check(err)
-		fields := strings.Fields(string(pub))
-		line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
-		ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
-		ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
-	}
+	writeAllowedSigners(ts, work, signer)
 	bare := ts.MkAbs(name + ".git")
 	runGit(ts, work, "init", "-q", "-b", "main")
 	runGit(ts, work, "add", "-A")
@@ -213,13 +223,32 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		if st.forge == nil {
 			ts.Fatalf("infra http: run fake-forge first")
 		}
-		srv := gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken())
-		ts.Setenv("REMOTE", srv.URL+"/"+filepath.Base(bare))
-		host := strings.TrimPrefix(srv.URL, "http://")
+		base := ""
+		if gh, ok := st.forge.(gitHost); ok {
+			base = gh.serveGit(st.t, filepath.Dir(bare))
+		} else {
+			base = gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken()).URL
+		}
+		ts.Setenv("REMOTE", base+"/"+filepath.Base(bare))
+		u, err := url.Parse(base)
+		ts.Check(err)
+		host := u.Host
 		userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
 		ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
 		ts.Check(os.WriteFile(userCfg, []byte(fmt.Sprintf("hosts:\n  %q: %s\n", host, st.kind)), 0o644))
 	}
+}
+
+func writeAllowedSigners(ts *testscript.TestScript, work, signer string) {
+	if signer == "" {
+		return
+	}
+	pub, err := os.ReadFile(signer + ".pub")
+	ts.Check(err)
+	fields := strings.Fields(string(pub))
+	line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
+	ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
+	ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
 }
 
 func gitoYAML(st *scriptState, required, signed bool) string {
@@ -336,5 +365,9 @@ func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
 	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
 	runGit(ts, dir, "checkout", "-q", "main")
 	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%s from acme/%s", pr, branch), branch)
-	runGit(ts, dir, "push", "-q", "origin", "main")
+	pushTo := "origin"
+	if host, ok := state(ts).forge.(repoHost); ok {
+		pushTo = host.pushURL() // a server's own repository takes pushes only through the server
+	}
+	runGit(ts, dir, "push", "-q", pushTo, "main")
 }

@@ -199,7 +199,7 @@ func message(status int, msg string) reply {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Fallback != nil && !strings.HasPrefix(r.URL.Path, s.opts.PathPrefix+"/") {
+	if s.opts.Fallback != nil && !strings.HasPrefix(r.URL.Path, s.opts.PathPrefix+"/") && r.URL.Path != s.graphqlPath() {
 		s.opts.Fallback.ServeHTTP(w, r)
 		return
 	}

@@ -136,6 +136,9 @@ func (f *Forge) fail(action string, resp *sdk.Response, err error) error {
 	case http.StatusForbidden:
 		return fmt.Errorf("%w: gitea: %s: 403 %s: the token lacks a scope (write:repository, read:user) or permission", forge.ErrAuth, action, msg)
 	case http.StatusNotFound:
+		if msg != "" && !strings.EqualFold(msg, "not found") {
+			return fmt.Errorf("gitea: %s: 404 %s", action, msg) // e.g. "User 'x' not exist"
+		}
 		return fmt.Errorf("gitea: %s: 404 not found (or the token cannot see %s/%s)", action, f.owner, f.repo)
 	}
 	return fmt.Errorf("gitea: %s: %d %s", action, status, msg)

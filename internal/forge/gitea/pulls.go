@@ -317,24 +317,28 @@ func (f *Forge) EnableAutoMerge(ctx context.Context, number int) error {
 	if style == "" {
 		style = sdk.MergeStyleMerge
 	}
+	// The SDK reads no body on this route; the status says enough.
 	_, resp, err := f.api(ctx).MergePullRequest(f.owner, f.repo, int64(number), sdk.MergePullRequestOption{
 		Style: style, MergeWhenChecksSucceed: true,
 	})
-	if err == nil {
-		switch statusOf(resp) {
-		case http.StatusOK, http.StatusCreated:
-			return nil
-		}
-		err = fmt.Errorf("unexpected status %s", resp.Status)
-	}
 	action := fmt.Sprintf("enable auto-merge on pull request #%d", number)
-	switch statusOf(resp) {
-	case http.StatusMethodNotAllowed:
-		return fmt.Errorf("gitea: %s: Gitea says it cannot be merged (%s): a draft, a conflict, or a merge style the repository does not allow", action, f.scrub(err.Error()))
-	case http.StatusConflict:
-		return fmt.Errorf("gitea: %s: Gitea says it cannot be merged (%s)", action, f.scrub(err.Error()))
+	if err != nil {
+		return f.fail(action, resp, err)
 	}
-	return f.fail(action, resp, err)
+	switch code := statusOf(resp); code {
+	case http.StatusOK, http.StatusCreated:
+		return nil
+	case http.StatusConflict:
+		// With merge_when_checks_succeed Gitea schedules rather than merges, and 409 means it
+		// already is scheduled: a re-release of an open PR asks again.
+		return nil
+	case http.StatusMethodNotAllowed:
+		return fmt.Errorf("gitea: %s: 405: Gitea says it cannot be merged (a draft, the token's user may not merge, or the repository does not allow the %s merge style)", action, style)
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		return f.fail(action, resp, errors.New(http.StatusText(code)))
+	default:
+		return fmt.Errorf("gitea: %s: %d %s", action, code, http.StatusText(code))
+	}
 }
 
 func toPR(p *sdk.PullRequest) *forge.PullRequest {

@@ -57,6 +57,11 @@ func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	st.forge = st.row.start(st.t, st.shared, prefix)
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
+	// .gito.yaml names the fake's API on 127.0.0.1, which is not the (local) remote's host: the
+	// user, not the repo, must declare it before gito sends it a token (hardening S2).
+	api, err := url.Parse(st.forge.apiURL())
+	ts.Check(err)
+	declareHost(ts, api.Host, st.kind)
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
 	ts.Setenv("TOKEN", st.forge.secret())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())
@@ -232,10 +237,7 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Setenv("REMOTE", base+"/"+filepath.Base(bare))
 		u, err := url.Parse(base)
 		ts.Check(err)
-		host := u.Host
-		userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
-		ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
-		ts.Check(os.WriteFile(userCfg, []byte(fmt.Sprintf("hosts:\n  %q: %s\n", host, st.kind)), 0o644))
+		declareHost(ts, u.Host, st.kind)
 	}
 }
 
@@ -249,6 +251,28 @@ func writeAllowedSigners(ts *testscript.TestScript, work, signer string) {
 	line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
 	ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
 	ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
+}
+
+// declareHost adds host to the user config's hosts: map, as a user of a self-hosted forge does.
+func declareHost(ts *testscript.TestScript, host, kind string) {
+	userCfg := filepath.Join(ts.Getenv("XDG_CONFIG_HOME"), "gito", "config.yaml")
+	ts.Check(os.MkdirAll(filepath.Dir(userCfg), 0o755))
+	data, err := os.ReadFile(userCfg)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		ts.Fatalf("read user config: %v", err)
+	}
+	if len(data) == 0 {
+		data = []byte("hosts:\n")
+	}
+	if !strings.Contains(string(data), "hosts:\n") {
+		ts.Fatalf("user config has no hosts: map to extend:\n%s", data)
+	}
+	entry := fmt.Sprintf("  %q: %s\n", host, kind)
+	if strings.Contains(string(data), entry) {
+		return // the API and git on one host (a GitHub App's fake) declare it twice
+	}
+	data = []byte(strings.Replace(string(data), "hosts:\n", "hosts:\n"+entry, 1))
+	ts.Check(os.WriteFile(userCfg, data, 0o644))
 }
 
 func gitoYAML(st *scriptState, required, signed bool) string {

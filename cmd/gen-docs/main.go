@@ -9,7 +9,7 @@ import (
 	"os"
 
 	"github.com/gito-dev/gito/internal/app"
-	"github.com/gito-dev/gito/internal/docgen"
+	"github.com/gito-dev/gito/internal/app/docgen"
 )
 
 func main() {

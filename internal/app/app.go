@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,8 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
-	"github.com/gito-dev/gito/internal/forge"
-	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -31,10 +32,26 @@ var (
 
 // Main runs gito with the process's arguments and environment and returns the exit code.
 func Main() int {
-	f := NewFactory(os.Getenv)
+	f := NewFactory(scrubCredentials())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])
+}
+
+// scrubCredentials snapshots the environment for gito's own reads, then removes the credential
+// variables from the process so that no child inherits them: not git, not ssh, not the git that
+// kustomize runs for a remote base, whose environment gito cannot set.
+func scrubCredentials() func(string) string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	for _, name := range config.CredentialVars {
+		os.Unsetenv(name)
+	}
+	return func(k string) string { return env[k] }
 }
 
 // NewFactory builds the real program's dependencies.
@@ -71,51 +88,45 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	root.SetErr(f.IOStreams.ErrOut)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return cmdutil.ExitOK
+		return exitcode.OK
 	}
-	if ctx.Err() != nil && !errors.Is(err, cmdutil.ErrSilent) {
-		err = cmdutil.ErrCancel
+	if ctx.Err() != nil {
+		err = exitcode.ErrCancel
 	}
 	if isCobraUsageError(err) {
-		err = &cmdutil.FlagError{Err: err}
+		err = &exitcode.FlagError{Err: err}
 	}
-	code := ExitCode(err)
-	if errors.Is(err, cmdutil.ErrSilent) {
-		return code
-	}
-	fmt.Fprintln(f.IOStreams.ErrOut, "gito: "+oneLine(err.Error()))
-	var authErr *cmdutil.AuthError
+	code := exitcode.Code(err)
+	msg := oneLine(err.Error())
+	fmt.Fprintln(f.IOStreams.ErrOut, "gito: "+msg)
+	var authErr *exitcode.AuthError
 	if errors.As(err, &authErr) && authErr.Hint != "" {
 		fmt.Fprintln(f.IOStreams.ErrOut, authErr.Hint)
 	}
-	var flagErr *cmdutil.FlagError
+	var flagErr *exitcode.FlagError
 	if errors.As(err, &flagErr) && cmd != nil {
 		fmt.Fprintf(f.IOStreams.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	if wantsJSON(cmd) {
+		// A bot reading stdout gets one object whatever happened (design.md).
+		_ = json.NewEncoder(f.IOStreams.Out).Encode(jsonError{Error: msg, Code: code})
 	}
 	return code
 }
 
-// ExitCode maps an error to gito's documented exit codes.
-func ExitCode(err error) int {
-	var (
-		flagErr   *cmdutil.FlagError
-		authErr   *cmdutil.AuthError
-		verifyErr *cmdutil.VerifyError
-	)
-	switch {
-	case err == nil:
-		return cmdutil.ExitOK
-	case errors.Is(err, cmdutil.ErrCancel), errors.Is(err, context.Canceled):
-		return cmdutil.ExitCancelled
-	case errors.As(err, &flagErr):
-		return cmdutil.ExitUsage
-	case errors.As(err, &verifyErr):
-		return cmdutil.ExitVerify
-	case errors.As(err, &authErr), errors.Is(err, forge.ErrAuth), errors.Is(err, gitrepo.ErrAuth):
-		return cmdutil.ExitAuth
-	default:
-		return cmdutil.ExitError
+// jsonError is what --json prints on stdout when a command fails.
+type jsonError struct {
+	Error string `json:"error"`
+	Code  int    `json:"code"`
+}
+
+// wantsJSON reports whether the failed command was asked for --json output.
+func wantsJSON(cmd *cobra.Command) bool {
+	if cmd == nil {
+		return false
 	}
+	fl := cmd.Flags().Lookup("json")
+	return fl != nil && fl.Value.String() == "true"
 }
 
 // isCobraUsageError recognises the argument errors cobra returns as plain errors.
@@ -147,7 +158,7 @@ func NewRootCmd(f *cmdutil.Factory) *cobra.Command {
   gito history -s api -e prod --json
   gito verify`,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitcode.FlagError{Err: err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddGroup(&cobra.Group{ID: "core", Title: "Core commands:"})
 	for _, c := range commands(f) {

@@ -2,39 +2,43 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"runtime/debug"
 	"strings"
 	"testing"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
-	"github.com/gito-dev/gito/internal/forge"
-	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
-func TestExitCode(t *testing.T) {
+// With --json, a failure is also one object on stdout, so a bot never parses an empty stdout.
+func TestRunJSONError(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		err  error
-		want int
+		args     []string
+		wantJSON string
+		code     int
 	}{
-		{nil, 0},
-		{errors.New("boom"), 1},
-		{cmdutil.FlagErrorf("--service is required"), 2},
-		{fmt.Errorf("wrapped: %w", cmdutil.FlagErrorf("x")), 2},
-		{&cmdutil.VerifyError{Err: errors.New("tampered")}, 3},
-		{&cmdutil.AuthError{Err: errors.New("no token")}, 4},
-		{fmt.Errorf("create PR: %w", forge.ErrAuth), 4},
-		{fmt.Errorf("open infra repo: %w", gitrepo.ErrAuth), 4},
-		{cmdutil.ErrCancel, 130},
-		{fmt.Errorf("push: %w", context.Canceled), 130},
-		{cmdutil.ErrSilent, 1},
+		{[]string{"release", "-s", "api", "-e", "prod", "--json"}, `{"error":"--version is required","code":2}`, 2},
+		{[]string{"history", "-s", "api", "-e", "prod", "--json"}, `"code":2}`, 2},
+		{[]string{"release", "-s", "api", "-e", "prod"}, "", 2},
 	}
 	for _, tt := range tests {
-		if got := ExitCode(tt.err); got != tt.want {
-			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		ios, _, out, _ := iostreams.Test()
+		f := NewFactory(func(string) string { return "" })
+		f.IOStreams = ios
+		dir := t.TempDir()
+		f.Getenv = func(k string) string {
+			if k == "HOME" || k == "XDG_CONFIG_HOME" {
+				return dir
+			}
+			return ""
+		}
+		code := Run(context.Background(), f, tt.args)
+		if code != tt.code {
+			t.Errorf("gito %q exit = %d, want %d", tt.args, code, tt.code)
+		}
+		got := strings.TrimSpace(out.String())
+		if tt.wantJSON == "" && got != "" || !strings.Contains(got, tt.wantJSON) {
+			t.Errorf("gito %q stdout = %q, want %q", tt.args, got, tt.wantJSON)
 		}
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/app"
-	"github.com/gito-dev/gito/internal/cmdutil"
-	"github.com/gito-dev/gito/internal/docgen"
+	"github.com/gito-dev/gito/internal/app/docgen"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -76,7 +76,7 @@ func TestCompletionCommandMatchesCommittedScripts(t *testing.T) {
 		t.Run(cf.Shell, func(t *testing.T) {
 			t.Parallel()
 			code, stdout, stderr := runGito(t, "completion", cf.Shell)
-			if code != cmdutil.ExitOK {
+			if code != exitcode.OK {
 				t.Fatalf("exit %d, stderr: %s", code, stderr)
 			}
 			want, err := os.ReadFile(filepath.Join(repoRoot, docgen.CompletionDir, cf.Name))
@@ -107,8 +107,8 @@ func TestCompletionUsageErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			code, stdout, stderr := runGito(t, tt.args...)
-			if code != cmdutil.ExitUsage {
-				t.Errorf("exit code = %d, want %d (usage)", code, cmdutil.ExitUsage)
+			if code != exitcode.Usage {
+				t.Errorf("exit code = %d, want %d (usage)", code, exitcode.Usage)
 			}
 			if stdout != "" {
 				t.Errorf("stdout = %q, want nothing", stdout)

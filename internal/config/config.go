@@ -127,6 +127,11 @@ func (r *Repo) validate() error {
 			return fmt.Errorf("key layout: %w", err)
 		}
 	}
+	if r.BaseBranch != "" {
+		if err := ValidateBranch("key baseBranch:", r.BaseBranch); err != nil {
+			return err
+		}
+	}
 	switch r.Forge.Type {
 	case "", "github", "gitlab", "none":
 	default:

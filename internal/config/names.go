@@ -48,3 +48,15 @@ func ParseVersion(what, s string) (Version, error) {
 	}
 	return Version{Tag: tag, Digest: digest}, nil
 }
+
+// ValidateBranch refuses branch names git would refuse or that could be read as options or
+// refspecs ("main:refs/heads/evil"); what names the flag or key in errors.
+func ValidateBranch(what, name string) error {
+	bad := name == "" || strings.HasPrefix(name, "-") || strings.HasPrefix(name, "/") ||
+		strings.HasSuffix(name, "/") || strings.HasSuffix(name, ".lock") || strings.Contains(name, "..") ||
+		strings.Contains(name, "@{") || strings.ContainsAny(name, " ~^:?*[\\\t\n\r\x7f")
+	if bad {
+		return fmt.Errorf("%s %q is not a valid branch name", what, name)
+	}
+	return nil
+}

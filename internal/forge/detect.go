@@ -23,6 +23,9 @@ type Target struct {
 	Project string // "owner/repo" on GitHub and Gitea, "group/sub/project" on GitLab
 	APIURL  string // "https://api.github.com/", "https://ghe.example.com/api/v3/", "https://gitlab.com/api/v4", "https://gitea.example.com/api/v1"
 	WebURL  string // "https://github.com/owner/repo"
+	// RemoteHost is the host of the remote URL ("" for a local remote): the one host a forge
+	// token may go to without the user declaring another (see CheckAPIHost).
+	RemoteHost string
 }
 
 // Detect works out the forge from the remote URL, letting .gito.yaml's forge keys override
@@ -47,7 +50,7 @@ func Detect(remoteURL string, cfg config.Forge, hosts Hosts) (Target, error) {
 		api.User = nil
 	}
 
-	t := Target{Kind: cfg.Type, Host: remote.host, Project: remote.project}
+	t := Target{Kind: cfg.Type, Host: remote.host, Project: remote.project, RemoteHost: remote.host}
 	webScheme := remote.webScheme
 	if api != nil && (t.Host == "" || cfg.Type != "") {
 		// The API URL is the surest statement of where the forge lives, e.g. a GHES whose

@@ -6,7 +6,8 @@ package forge
 
 import (
 	"context"
-	"errors"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 // PullRequest is a GitHub or Gitea pull request or a GitLab merge request.
@@ -35,10 +36,6 @@ type NewPullRequest struct {
 
 // Forge is one repository (GitHub) or project (GitLab) on a forge.
 type Forge interface {
-	// Kind is "github" or "gitlab".
-	Kind() string
-	// DefaultBranch is the repository's default branch.
-	DefaultBranch(ctx context.Context) (string, error)
 	// FindOpenPR returns the open PR whose source branch is head, or nil when there is none.
 	FindOpenPR(ctx context.Context, head string) (*PullRequest, error)
 	// CreatePR opens a PR.
@@ -54,5 +51,5 @@ type Forge interface {
 }
 
 // ErrAuth is wrapped by errors caused by a missing, invalid or insufficient token.
-// internal/app maps it to exit code 4.
-var ErrAuth = errors.New("forge authentication failed")
+// It exits 4.
+var ErrAuth = exitcode.Sentinel(exitcode.Auth, "forge authentication failed")

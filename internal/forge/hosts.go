@@ -79,3 +79,13 @@ func hostname(host string) string {
 	}
 	return host
 }
+
+// Names lists every declared host, for the API host check: a host the user named in hosts:
+// or a host variable is one they trust with that forge's token.
+func (h Hosts) Names() []string {
+	out := make([]string, 0, len(h.kinds))
+	for host := range h.kinds {
+		out = append(out, host)
+	}
+	return out
+}

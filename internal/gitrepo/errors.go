@@ -3,12 +3,14 @@ package gitrepo
 import (
 	"errors"
 	"strings"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 var (
 	// ErrAuth means the remote refused our credentials or asked for ones we could not give.
-	// The app maps it to exit code 4.
-	ErrAuth = errors.New("authentication failed")
+	// It exits 4.
+	ErrAuth = exitcode.Sentinel(exitcode.Auth, "authentication failed")
 	// ErrStaleLease means the remote branch moved since it was read: the push was refused.
 	ErrStaleLease = errors.New("remote branch changed since it was read")
 	// ErrNothingToCommit means the worktree had no change to the given paths.

@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/gito-dev/gito/internal/config"
 )
 
 // Invocation describes one git child process, handed to Git.Hook before it starts.
@@ -87,8 +89,9 @@ func (g *Git) output(ctx context.Context, dir string, env []string, args ...stri
 }
 
 // environ builds the child's environment: the user's, minus variables that would point git at
-// another repository (gito may run inside a git hook), plus non-interactive, C-locale settings
-// and the call's own additions. Config files stay honoured.
+// another repository (gito may run inside a git hook) and the credential variables gito reads
+// (a token reaches git only through the call's own scoped helper), plus non-interactive,
+// C-locale settings and the call's own additions. Config files stay honoured.
 func (g *Git) environ(extra []string) []string {
 	base := g.Env
 	if base == nil {
@@ -97,13 +100,13 @@ func (g *Git) environ(extra []string) []string {
 	env := make([]string, 0, len(base)+len(extra)+2)
 	for _, kv := range base {
 		name, _, _ := strings.Cut(kv, "=")
-		if repoScopedEnv[name] || name == "GIT_TERMINAL_PROMPT" || name == "LC_ALL" {
+		if repoScopedEnv[name] || config.IsCredentialVar(name) || name == "GIT_TERMINAL_PROMPT" || name == "LC_ALL" {
 			continue
 		}
 		env = append(env, kv)
 	}
 	env = append(env, "GIT_TERMINAL_PROMPT=0", "LC_ALL=C")
-	return append(env, extra...)
+	return withCacheConfig(append(env, extra...))
 }
 
 // repoScopedEnv are variables a git hook or a parent git sets for its own repository.

@@ -48,7 +48,7 @@ func (r *Repo) Push(ctx context.Context, opts PushOptions) error {
 		if len(fields) < 3 || fields[0] != "!" {
 			continue
 		}
-		if strings.Contains(fields[2], "stale info") {
+		if lostRace(fields[2]) {
 			return fmt.Errorf("push %s: %w", opts.Branch, ErrStaleLease)
 		}
 		var gitErr *Error
@@ -57,4 +57,16 @@ func (r *Repo) Push(ctx context.Context, opts PushOptions) error {
 		}
 	}
 	return fmt.Errorf("push %s: %w", opts.Branch, err)
+}
+
+// lostRace recognises the ways a remote reports that another push to the same branch got
+// there first: the lease no longer matches (stale info), or the concurrent update held the
+// ref's lock when ours arrived (failed to update ref, cannot lock ref, incorrect old value).
+func lostRace(status string) bool {
+	for _, s := range []string{"stale info", "failed to update ref", "cannot lock ref", "incorrect old value", "fetch first"} {
+		if strings.Contains(status, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -37,6 +37,12 @@ func parseRemote(s string) (remote, error) {
 		if _, hasPassword := u.User.Password(); hasPassword {
 			return remote{}, fmt.Errorf("repository URL must not hold a password: pass a token through the environment")
 		}
+		if u.User != nil && (u.Scheme == "http" || u.Scheme == "https") {
+			// Over http a lone user name is often a token (https://TOKEN@host/...), and git
+			// would keep it in the cache's config: gito hands git tokens only through its
+			// credential helper.
+			return remote{}, fmt.Errorf("repository URL must not hold a user name over %s (it would be stored in the cache): drop %q and pass a token through the environment", u.Scheme, "USER@")
+		}
 		switch u.Scheme {
 		case "http", "https", "ssh", "git", "git+ssh", "ssh+git":
 			r := remote{url: s, scheme: u.Scheme, host: u.Host}
@@ -74,4 +80,10 @@ func cacheName(readable, exact string) string {
 	}
 	sum := sha256.Sum256([]byte(exact))
 	return n + "-" + hex.EncodeToString(sum[:6])
+}
+
+// IsLocalPath reports whether a --repo value is a path on disk (not a URL, not scp-like ssh).
+func IsLocalPath(s string) bool {
+	r, err := parseRemote(s)
+	return err == nil && r.scheme == "file" && !strings.HasPrefix(s, "file://")
 }

@@ -56,12 +56,15 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
 	switch {
 	case err == nil:
+		if err = removeStaleLocks(r.dir); err != nil {
+			return nil, fmt.Errorf("recover cache %s: %w", r.dir, err)
+		}
 		err = r.fetch(ctx)
 	case errors.Is(err, fs.ErrNotExist):
 		err = r.clone(ctx)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("update cache of %s: %w", r.remote.url, err)
+		return nil, fmt.Errorf("update cache: %w", err)
 	}
 	r.sweepWorktrees(ctx)
 	return r, nil
@@ -170,7 +173,16 @@ func (r *Repo) fetch(ctx context.Context) error {
 	if r.progress != nil {
 		args = append(args, "--progress")
 	}
-	_, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress})
+	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
+		return err
+	}
+	return r.writeCommitGraph(ctx, r.dir)
+}
+
+// writeCommitGraph extends the changed-path commit-graph for what the last fetch brought, one
+// small layer at a time; called under the lock, the only writer of the graph.
+func (r *Repo) writeCommitGraph(ctx context.Context, dir string) error {
+	_, err := r.git.output(ctx, dir, nil, "commit-graph", "write", "--reachable", "--changed-paths", "--split")
 	return err
 }
 
@@ -201,16 +213,15 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 		return err
 	}
 	// The cache belongs to gito: tags are never needed, gc must not detach into the
-	// background where it would outlive the lock, every fetch extends the commit-graph, and
-	// the user's hooks (core.hooksPath), meant for their own commits, do not run on gito's:
-	// the hooks directory named here does not exist.
+	// background where it would outlive the lock, and the user's hooks (core.hooksPath),
+	// meant for their own commits, do not run on gito's: the hooks directory named here does
+	// not exist. (cacheConfig keeps git's own writes of shared files off; see cachesafety.go.)
 	settings := [][2]string{
 		{"core.hooksPath", filepath.Join(r.dir, "hooks")},
 		{"remote.origin.url", r.remote.url},
 		{"remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"},
 		{"remote.origin.tagOpt", "--no-tags"},
 		{"gc.autoDetach", "false"},
-		{"fetch.writeCommitGraph", "true"},
 	}
 	for _, kv := range settings {
 		if _, err := r.git.output(ctx, tmp, nil, "config", kv[0], kv[1]); err != nil {
@@ -229,7 +240,7 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 	}
 	// Changed-path Bloom filters let `git log -- PATH` (history) skip the commits that do not
 	// touch PATH; later fetches and gc keep them.
-	if _, err := r.git.output(ctx, tmp, nil, "commit-graph", "write", "--reachable", "--changed-paths"); err != nil {
+	if err := r.writeCommitGraph(ctx, tmp); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, r.dir); err != nil {

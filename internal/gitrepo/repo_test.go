@@ -37,8 +37,8 @@ func TestOpenFetchesEachRemoteKind(t *testing.T) {
 					t.Errorf("cache config lacks %q:\n%s", want, cfg)
 				}
 			}
-			if _, err := os.Stat(filepath.Join(r.Dir(), "objects/info/commit-graph")); err != nil {
-				t.Errorf("no commit-graph for history: %v", err)
+			if _, err := os.Stat(filepath.Join(r.Dir(), "objects/info/commit-graphs/commit-graph-chain")); err != nil {
+				t.Errorf("no (split) commit-graph for history: %v", err)
 			}
 			branch, err := r.DefaultBranch(context.Background())
 			if err != nil || branch != "main" {

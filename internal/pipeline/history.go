@@ -32,7 +32,7 @@ func LoadHistory(ctx context.Context, ws *workspace.Workspace, service, env stri
 		return nil, err
 	}
 	return history.Load(ctx, history.Request{
-		Source: ws.HistorySource(), Ref: ws.BaseRef(), Paths: paths,
+		Source: ws.HistorySource(), Ref: ws.BaseSHA, Paths: paths,
 		Images: ws.Config.ImagesFor(service), Limit: limit, CheckSignature: check,
 	})
 }

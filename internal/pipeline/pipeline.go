@@ -7,30 +7,51 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/gitrepo"
-	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/release"
 	"github.com/gito-dev/gito/internal/workspace"
 	"github.com/gito-dev/gito/templates"
 )
 
-// Request is one release or rollback.
+// Request is one release or rollback. It carries no terminal: the command layer
+// (internal/cmd/shared) fills Progress, Warn and Confirm.
 type Request struct {
-	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
-	Flags      cmdutil.ReleaseFlags
-	Version    config.Version
-	Create     bool
-	Rollback   bool
+
+	Service, Env string
+	Repo, Base   string // --repo (already defaulted from GITO_REPO) and --base
+	Version      config.Version
+	DryRun       bool
+	Draft        bool
+	AutoMerge    bool
+	Labels       []string
+	Reviewers    []string
+	SigningKey   string // --signing-key or GITO_SIGNING_KEY
+	Create       bool
+	Rollback     bool
+
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
 	Workspace *workspace.Workspace
+	// Progress receives progress lines; nil is silent.
+	Progress io.Writer
+	// Warn receives notes and warnings (stderr).
+	Warn io.Writer
+	// Confirm, when set, is asked once before the first write; an error stops the run.
+	Confirm func(Confirmation) error
+}
+
+// Confirmation is what the question before the first write shows.
+type Confirmation struct {
+	Plan     *release.Plan
+	HasForge bool
+	Existing *forge.PullRequest // the open PR this release updates, or nil
 }
 
 // Result is what Run did.
@@ -42,12 +63,12 @@ type Result struct {
 	Remote string
 }
 
-// Open opens the workspace for a request, with progress on stderr when it is a terminal.
+// Open opens the workspace for a request.
 func Open(ctx context.Context, req Request) (*workspace.Workspace, error) {
 	return workspace.Open(ctx, workspace.Options{
-		Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv,
-		HTTPClient: req.HTTPClient, Progress: progressWriter(req.IO),
-		Service: req.Flags.Service, Env: req.Flags.Env,
+		Remote: req.Repo, Base: req.Base, Getenv: req.Getenv,
+		HTTPClient: req.HTTPClient, Progress: req.Progress, Notes: req.Warn,
+		Service: req.Service, Env: req.Env,
 	})
 }
 
@@ -62,27 +83,28 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		defer ws.Close()
 	}
-	say := progressFunc(req.IO)
+	say := progressFunc(req.Progress)
+	warn := req.warnWriter()
 
 	signer, err := loadSigner(ctx, req, ws)
 	if err != nil {
 		return nil, err
 	}
 	plan, err := release.MakePlan(ctx, release.Input{
-		Root: ws.Root(), Repo: ws.Config, Service: req.Flags.Service, Env: req.Flags.Env,
+		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
-		Labels: req.Flags.Labels, Reviewers: req.Flags.Reviewers,
-		Draft: req.Flags.Draft, AutoMerge: req.Flags.AutoMerge,
+		Labels: req.Labels, Reviewers: req.Reviewers,
+		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer, Templates: templateSet(ws),
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, note := range plan.Edit.Notes {
-		fmt.Fprintln(req.IO.ErrOut, "note: "+note)
+		fmt.Fprintln(warn, "note: "+note)
 	}
 	if signer == nil && !plan.Noop {
-		fmt.Fprintln(req.IO.ErrOut, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+		fmt.Fprintln(warn, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
 	}
 	res := &Result{Plan: plan, Remote: ws.Remote}
 
@@ -93,7 +115,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	)
 	if ws.HasForge() {
 		f, err = ws.Forge(ctx)
-		if err != nil && !(req.Flags.DryRun && errors.Is(err, forge.ErrAuth)) {
+		if err != nil && !(req.DryRun && errors.Is(err, forge.ErrAuth)) {
 			return nil, err
 		}
 		if f != nil {
@@ -108,7 +130,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		res.Action = release.ActionNoop
 		res.PR = existing
 		if existing != nil {
-			fmt.Fprintf(req.IO.ErrOut, "warning: %s is already at %s on %s, but pull request #%d from %s is still open: close it if it is stale\n",
+			fmt.Fprintf(warn, "warning: %s is already at %s on %s, but pull request #%d from %s is still open: close it if it is stale\n",
 				plan.Service, plan.To, ws.Base, existing.Number, plan.Branch)
 		}
 		return res, nil
@@ -119,23 +141,38 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if current, err := branchHoldsPlan(ctx, ws, branchSHA, plan); err != nil {
+	current, err := branchHoldsPlan(ctx, ws, branchSHA, plan)
+	if err != nil {
 		return nil, err
-	} else if current && (existing != nil || f == nil) {
+	}
+	switch {
+	case current && f == nil, current && plan.DescribedBy(existing):
 		res.Action = release.ActionNoop
 		res.PR = existing
 		return res, nil
+	case current && existing != nil:
+		// The branch holds this release but its PR still describes another (a run stopped
+		// between the push and the PR update): repair the text, push nothing.
+		res.PR = existing
+		if req.DryRun {
+			res.Action = release.ActionPlanned
+			return res, nil
+		}
+		say("Updating pull request #%d to describe %s", existing.Number, plan.To)
+		return publish(ctx, f, plan, existing, res)
 	}
-	if req.Flags.DryRun {
+	if req.DryRun {
 		res.Action = release.ActionPlanned
 		res.PR = existing
 		return res, nil
 	}
-	if err := confirm(req, plan, ws.HasForge(), existing); err != nil {
-		return nil, err
+	if req.Confirm != nil {
+		if err := req.Confirm(Confirmation{Plan: plan, HasForge: ws.HasForge(), Existing: existing}); err != nil {
+			return nil, err
+		}
 	}
 
-	wt := committer{wt: ws.Worktree, signingKey: req.Flags.SigningKey}
+	wt := committer{wt: ws.Worktree, signingKey: req.SigningKey}
 	sha, err := release.Apply(ctx, wt, plan)
 	if err != nil {
 		return nil, err
@@ -148,13 +185,20 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	say("Pushing %s", plan.Branch)
 	if err := ws.Repo.Push(ctx, gitrepo.PushOptions{SHA: sha, Branch: plan.Branch, ExpectedRemoteSHA: branchSHA}); err != nil {
-		return nil, fmt.Errorf("push %s: %w", plan.Branch, err)
+		if errors.Is(err, gitrepo.ErrStaleLease) {
+			return nil, fmt.Errorf("another release of %s in %s pushed %s first: re-run to replay this release on top of it", plan.Service, plan.Env, plan.Branch)
+		}
+		return nil, err
 	}
 	if f == nil {
 		res.Action = release.ActionPushed
 		return res, nil
 	}
 	say("Publishing pull request")
+	return publish(ctx, f, plan, existing, res)
+}
+
+func publish(ctx context.Context, f forge.Forge, plan *release.Plan, existing *forge.PullRequest, res *Result) (*Result, error) {
 	pub, err := release.Publish(ctx, f, plan, existing)
 	if err != nil {
 		return nil, err
@@ -183,4 +227,19 @@ func (c committer) Path() string { return c.wt.Path() }
 
 func (c committer) Commit(ctx context.Context, message string, paths []string) (string, error) {
 	return c.wt.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
+}
+
+func (req Request) warnWriter() io.Writer {
+	if req.Warn == nil {
+		return io.Discard
+	}
+	return req.Warn
+}
+
+func progressFunc(w io.Writer) func(format string, args ...any) {
+	return func(format string, args ...any) {
+		if w != nil {
+			fmt.Fprintf(w, format+"\n", args...)
+		}
+	}
 }

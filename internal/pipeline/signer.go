@@ -14,13 +14,9 @@ import (
 // loadSigner finds the key that signs the edited files. No key is fine unless the user named
 // one or the repo requires signatures; then it is an error before anything is written.
 func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (release.Signer, error) {
-	keyPath := req.Flags.SigningKey // --signing-key, else GITO_SIGNING_KEY (set by Validate)
+	keyPath := req.SigningKey // --signing-key, else GITO_SIGNING_KEY (set by Validate)
 	if keyPath == "" {
-		user, err := config.LoadUser(req.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		keyPath = user.SigningKey
+		keyPath = ws.User.SigningKey
 	}
 	s, err := signing.LoadSigner(ctx, signing.KeySource{
 		KeyPath: keyPath, Getenv: req.Getenv, GitConfig: signing.GitConfigReader(ws.Root()),

@@ -18,12 +18,8 @@ func branchHoldsPlan(ctx context.Context, ws *workspace.Workspace, branchSHA str
 	if branchSHA == "" {
 		return false, nil
 	}
-	baseSHA, _, err := ws.Repo.RemoteBranchSHA(ctx, ws.Base)
-	if err != nil {
-		return false, err
-	}
 	parent, err := ws.Repo.Parent(ctx, branchSHA)
-	if err != nil || parent != baseSHA {
+	if err != nil || parent != ws.BaseSHA {
 		return false, nil // the base moved on (or the branch is odd): replay the release
 	}
 	specs := make([]string, 0, len(p.Files))

@@ -5,8 +5,7 @@ import (
 	"fmt"
 )
 
-// Committer records files in a work tree as one commit; internal/gitrepo's work tree
-// satisfies it through a small adapter in the command.
+// Committer records files as one commit; internal/pipeline adapts internal/gitrepo to it.
 type Committer interface {
 	Path() string
 	Commit(ctx context.Context, message string, paths []string) (sha string, err error)

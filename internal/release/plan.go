@@ -1,7 +1,7 @@
 // Package release turns "version V of service S in env E" into a pull request in three steps
 // that are testable alone: Plan computes every byte that will change and every text the PR
-// carries (nothing is written); Apply writes and commits in a work tree; Publish pushes the
-// branch and creates or updates the one PR of the overlay.
+// carries (nothing is written); Apply records those bytes as one commit; Publish creates or
+// updates the one PR of the overlay. Pushing the commit between the two is internal/pipeline's.
 package release
 
 import (

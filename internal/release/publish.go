@@ -3,6 +3,7 @@ package release
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gito-dev/gito/internal/forge"
 )
@@ -42,6 +43,16 @@ func Publish(ctx context.Context, f forge.Forge, p *Plan, existing *forge.PullRe
 		if err != nil {
 			return nil, fmt.Errorf("create pull request %s -> %s: %w", p.Branch, p.Base, err)
 		}
+		if !p.DescribedBy(pr) {
+			// The forge answered with a PR another run had opened from the branch meanwhile
+			// (GitHub's 422, GitLab's 409): it describes that run's release, so this one
+			// updates it.
+			action = ActionUpdated
+			number := pr.Number
+			if pr, err = f.UpdatePR(ctx, number, p.Title, p.Body); err != nil {
+				return nil, fmt.Errorf("update pull request #%d: %w", number, err)
+			}
+		}
 	}
 	if len(p.Labels) > 0 {
 		if err := f.AddLabels(ctx, pr.Number, p.Labels); err != nil {
@@ -59,4 +70,14 @@ func Publish(ctx context.Context, f forge.Forge, p *Plan, existing *forge.PullRe
 		}
 	}
 	return &Published{Action: action, PR: pr}, nil
+}
+
+// DescribedBy reports whether pr's title and body are the ones this plan writes, up to the
+// line endings and surrounding blank space a forge may normalise.
+func (p *Plan) DescribedBy(pr *forge.PullRequest) bool {
+	return pr != nil && normalizeText(pr.Title) == normalizeText(p.Title) && normalizeText(pr.Body) == normalizeText(p.Body)
+}
+
+func normalizeText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 }

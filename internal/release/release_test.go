@@ -235,12 +235,9 @@ func TestWriteFilesRefusesEscapes(t *testing.T) {
 type recordingForge struct {
 	calls []string
 	fail  string
+	raced *forge.PullRequest
 }
 
-func (f *recordingForge) Kind() string { return "test" }
-func (f *recordingForge) DefaultBranch(context.Context) (string, error) {
-	return "main", nil
-}
 func (f *recordingForge) FindOpenPR(context.Context, string) (*forge.PullRequest, error) {
 	return nil, nil
 }
@@ -255,7 +252,10 @@ func (f *recordingForge) CreatePR(_ context.Context, pr forge.NewPullRequest) (*
 	if err := f.record("create " + pr.Head + " " + pr.Base + " " + pr.Title); err != nil {
 		return nil, err
 	}
-	return &forge.PullRequest{Number: 7, URL: "https://forge/pr/7"}, nil
+	if f.raced != nil {
+		return f.raced, nil // the forge answered 409/422 with another run's PR
+	}
+	return &forge.PullRequest{Number: 7, URL: "https://forge/pr/7", Title: pr.Title, Body: pr.Body}, nil
 }
 func (f *recordingForge) UpdatePR(_ context.Context, n int, title, _ string) (*forge.PullRequest, error) {
 	if err := f.record("update " + title); err != nil {
@@ -289,6 +289,13 @@ func TestPublish(t *testing.T) {
 	got, err = Publish(context.Background(), f, p, &forge.PullRequest{Number: 3})
 	if err != nil || got.Action != ActionUpdated || got.PR.Number != 3 || f.calls[0] != "update T" {
 		t.Fatalf("Publish(existing) = %+v, %v, calls %q", got, err, f.calls)
+	}
+
+	// Item 6: a create that lands on another run's PR (409/422) updates it to this release.
+	f = &recordingForge{raced: &forge.PullRequest{Number: 9, Title: "Release api v1 to prod", Body: "old"}}
+	got, err = Publish(context.Background(), f, p, nil)
+	if err != nil || got.Action != ActionUpdated || got.PR.Number != 9 || !slices.Equal(f.calls[:2], []string{"create gito/prod/api main T", "update T"}) {
+		t.Fatalf("Publish(raced) = %+v, %v, calls %q", got, err, f.calls)
 	}
 
 	f = &recordingForge{fail: "reviewers"}

@@ -35,12 +35,17 @@ func (c Completer) open(ctx context.Context) (*completionSource, bool) {
 	if remote == "" {
 		remote = c.Getenv("GITO_REPO")
 	}
-	remote, err := ResolveRemote(remote, c.Getenv)
+	if dir, ok := workTree(remote); ok && remote != "" {
+		return localSource(dir) // a checkout on disk is read as it is, offline
+	}
+	if remote == "" {
+		if co, ok, err := gitrepo.FindCheckout(ctx, ""); err == nil && ok && isInfraRepo(co.Root) {
+			return localSource(co.Root)
+		}
+	}
+	remote, _, err := ResolveRemote(ctx, remote, "", c.Getenv)
 	if err != nil {
 		return nil, false
-	}
-	if dir, ok := workTree(remote); ok {
-		return localSource(dir)
 	}
 	repo, err := gitrepo.OpenCached(gitrepo.OpenOptions{CacheRoot: config.CacheDir(c.Getenv), Remote: remote})
 	if err != nil {

@@ -10,10 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/forge/forgeclient"
 	"github.com/gito-dev/gito/internal/forge/githubapp"
@@ -28,6 +30,8 @@ type Options struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 	Progress   io.Writer // nil: silent
+	Notes      io.Writer // notes the user should see whatever the terminal (nil: none)
+	WorkDir    string    // where a relative --repo is resolved; "" is the process's
 	// Service and Env, when set, narrow the work tree to a sparse checkout of what that
 	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
 	Service string
@@ -41,46 +45,107 @@ type Workspace struct {
 	Worktree *gitrepo.Worktree
 	Config   *config.Repo
 	Base     string
+	BaseSHA  string // the base branch's commit, read once per run
+	User     *config.User
 	Target   forge.Target
 
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
-	hosts      forge.Hosts
+	hosts      forge.Hosts // the user config's hosts: and GH_HOST/GITLAB_HOST/GITEA_HOST
 	app        appAuth
 	forge      forge.Forge
+	// The token git was given for the remote's host, kept so the forge client of the same
+	// host does not look it up a second time.
+	gitToken     *forge.Token
+	gitTokenKind string
+	gitTokenHost string
 }
 
-// ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the user config.
-func ResolveRemote(flag string, getenv func(string) string) (string, error) {
-	remote, _, err := resolveRemote(flag, getenv)
-	return remote, err
-}
-
-func resolveRemote(flag string, getenv func(string) string) (string, *config.User, error) {
+// ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the checkout the working
+// directory is in, then the user config. note says which URL was chosen when it is not what
+// the user typed ("" otherwise).
+func ResolveRemote(ctx context.Context, flag, workDir string, getenv func(string) string) (remote, note string, err error) {
 	user, err := config.LoadUser(getenv)
 	if err != nil {
-		return "", nil, err
+		return "", "", err
+	}
+	return resolveRemote(ctx, flag, workDir, user, getenv)
+}
+
+func resolveRemote(ctx context.Context, flag, workDir string, user *config.User, getenv func(string) string) (remote, note string, err error) {
+	if workDir == "" {
+		if workDir, err = os.Getwd(); err != nil {
+			return "", "", fmt.Errorf("working directory: %w", err)
+		}
 	}
 	if flag != "" {
-		return flag, user, nil
+		if !gitrepo.IsLocalPath(flag) {
+			return flag, "", nil
+		}
+		path := flag
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(workDir, path)
+		}
+		c, ok, err := gitrepo.FindCheckout(ctx, path)
+		if err != nil || !ok {
+			return flag, "", err // a bare repository or a plain directory: the remote itself
+		}
+		// A user's own clone: pushing into it would put the release where no forge sees
+		// it. Its origin is the infra repo they mean.
+		if c.Origin == "" {
+			return "", "", exitcode.FlagErrorf("--repo %s is a checkout without an origin remote: pass the infra repo's URL", flag)
+		}
+		origin := originURL(c)
+		return origin, fmt.Sprintf("--repo %s is a checkout: using its origin %s", flag, redact(origin)), nil
+	}
+	if c, ok, err := gitrepo.FindCheckout(ctx, workDir); err == nil && ok && c.Origin != "" && isInfraRepo(c.Root) {
+		origin := originURL(c)
+		return origin, fmt.Sprintf("using the origin of the checkout at %s: %s", c.Root, redact(origin)), nil
 	}
 	if user.Repo != "" {
-		return user.Repo, user, nil
+		return user.Repo, "", nil
 	}
-	return "", nil, cmdutil.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, or set repo: in %s", config.UserConfigPath(getenv))
+	return "", "", exitcode.FlagErrorf("--repo is required: pass the infra repo URL or path, set GITO_REPO, run gito inside a clone of the infra repo, or set repo: in %s", config.UserConfigPath(getenv))
+}
+
+// originURL resolves a relative origin (a path next to the clone) against the clone.
+func originURL(c gitrepo.Checkout) string {
+	if gitrepo.IsLocalPath(c.Origin) && !filepath.IsAbs(c.Origin) {
+		return filepath.Join(c.Root, c.Origin)
+	}
+	return c.Origin
+}
+
+// isInfraRepo tells an infra repo's clone from any other repository the user stands in: it
+// has a .gito.yaml at its root.
+func isInfraRepo(root string) bool {
+	_, err := os.Stat(filepath.Join(root, config.FileName))
+	return err == nil
 }
 
 // Open fetches the cache, resolves the base branch and checks out a private work tree.
 func Open(ctx context.Context, opts Options) (*Workspace, error) {
-	remote, user, err := resolveRemote(opts.Remote, opts.Getenv)
+	user, err := config.LoadUser(opts.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	w := &Workspace{Remote: remote, httpClient: opts.HTTPClient, getenv: opts.Getenv, hosts: forge.KnownHosts(user.Hosts, opts.Getenv)}
+	remote, note, err := resolveRemote(ctx, opts.Remote, opts.WorkDir, user, opts.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if note != "" && opts.Notes != nil {
+		fmt.Fprintln(opts.Notes, "note: "+note)
+	}
+	w := &Workspace{Remote: remote, User: user, httpClient: opts.HTTPClient, getenv: opts.Getenv, hosts: forge.KnownHosts(user.Hosts, opts.Getenv)}
 	w.app.app, w.app.err = githubapp.FromEnv(opts.Getenv)
-	auth, tokenSource, err := w.gitAuthFor(ctx, remote)
+	cred, err := w.gitAuthFor(ctx, remote)
 	if err != nil {
 		return nil, fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+	}
+	auth, tokenSource := cred.auth, ""
+	if cred.token != nil {
+		tokenSource = cred.token.Source
+		w.gitToken, w.gitTokenKind, w.gitTokenHost = cred.token, cred.kind, cred.host
 	}
 	progress(opts.Progress, "Fetching %s", redact(remote))
 	w.Repo, err = gitrepo.Open(ctx, gitrepo.OpenOptions{
@@ -89,7 +154,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
 		if errors.Is(err, gitrepo.ErrAuth) {
-			return nil, &cmdutil.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
+			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
 		}
 		return nil, err
 	}
@@ -98,7 +163,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	}
 	var sparse []string
 	if opts.Service != "" && opts.Env != "" {
-		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseRef(), w.Config, opts.Service, opts.Env)
+		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, opts.Service, opts.Env)
 		if err != nil {
 			return nil, err
 		}
@@ -106,13 +171,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			sparse = dirs
 		}
 	}
-	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseRef(), sparse...)
+	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseSHA, sparse...)
 	if err != nil {
-		return nil, fmt.Errorf("check out %s: %w", w.Base, err)
-	}
-	if w.Config, err = config.LoadRepo(w.Worktree.Path()); err != nil {
-		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", w.Base, err) // gitrepo says "check out <sha>"
 	}
 	w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
 	if err != nil {
@@ -124,37 +185,48 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 
 // resolveBase picks the base branch and reads its .gito.yaml: --base, else the default
 // branch's .gito.yaml baseBranch, else the remote's HEAD. With --base no default-branch
-// lookup (a network round trip) is needed.
+// lookup (a network round trip) is needed. The base's commit is read here once: the plan,
+// the no-op check and the push all work from that one commit.
 func (w *Workspace) resolveBase(ctx context.Context, flag string) error {
-	var err error
+	what := "--base"
 	if flag == "" {
 		def, err := w.Repo.DefaultBranch(ctx)
 		if err != nil {
 			return fmt.Errorf("default branch of %s: %w", redact(w.Remote), err)
 		}
-		if w.Config, err = w.readConfig(ctx, gitrepo.RemoteRef(def)); err != nil {
+		defSHA, err := w.branchSHA(ctx, def, "the default branch")
+		if err != nil {
 			return err
 		}
-		w.Base = def
+		if w.Config, err = w.readConfig(ctx, defSHA); err != nil {
+			return err
+		}
+		w.Base, w.BaseSHA = def, defSHA
 		if w.Config.BaseBranch == "" || w.Config.BaseBranch == def {
 			return nil
 		}
-		w.Base = w.Config.BaseBranch
-	} else {
-		w.Base = flag
+		flag, what = w.Config.BaseBranch, config.FileName+" baseBranch"
 	}
-	if _, ok, err := w.Repo.RemoteBranchSHA(ctx, w.Base); err != nil {
+	sha, err := w.branchSHA(ctx, flag, what)
+	if err != nil {
 		return err
-	} else if !ok {
-		what := "--base"
-		if flag == "" {
-			what = config.FileName + " baseBranch"
-		}
-		return fmt.Errorf("%s %q does not exist on %s", what, w.Base, redact(w.Remote))
 	}
+	w.Base, w.BaseSHA = flag, sha
 	// The base branch's own .gito.yaml is the one that applies.
-	w.Config, err = w.readConfig(ctx, w.BaseRef())
+	w.Config, err = w.readConfig(ctx, sha)
 	return err
+}
+
+// branchSHA is the cached commit of a remote branch; what names where the name came from.
+func (w *Workspace) branchSHA(ctx context.Context, branch, what string) (string, error) {
+	sha, ok, err := w.Repo.RemoteBranchSHA(ctx, branch)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", fmt.Errorf("%s %q does not exist on %s", what, branch, redact(w.Remote))
+	}
+	return sha, nil
 }
 
 // readConfig reads .gito.yaml at ref from the cache (defaults when the file is absent).
@@ -192,15 +264,22 @@ func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
 	if !w.HasForge() {
 		return nil, errors.New("no forge configured for this repo")
 	}
-	tok, err := w.token(ctx, w.Target)
-	if err != nil {
+	if err := forge.CheckAPIHost(w.Target, w.hosts.Names(), config.UserConfigPath(w.getenv)); err != nil {
 		return nil, err
+	}
+	tok := w.gitToken
+	if tok == nil || w.gitTokenHost != w.Target.Host || w.gitTokenKind != w.Target.Kind {
+		t, err := w.token(ctx, w.Target)
+		if err != nil {
+			return nil, err
+		}
+		tok = &t
 	}
 	client, err := w.httpClient()
 	if err != nil {
 		return nil, err
 	}
-	f, err := forgeclient.New(ctx, client, w.Target, tok)
+	f, err := forgeclient.New(ctx, client, w.Target, *tok)
 	if err != nil {
 		return nil, err
 	}
@@ -219,30 +298,34 @@ func (w *Workspace) Close() {
 // Abs returns the absolute path of a repo-relative file in the work tree.
 func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), filepath.FromSlash(rel)) }
 
+// gitCredential is the token git may use for the remote, and which forge host it belongs to.
+type gitCredential struct {
+	auth  gitrepo.Auth
+	token *forge.Token // nil: gito hands git none
+	kind  string
+	host  string
+}
+
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
-// remote's own host, never another host's. The host's forge comes from the URL (github.com,
-// gitlab.com, …), GH_HOST/GITLAB_HOST/GITEA_HOST or the user config's hosts map, because
-// .gito.yaml cannot be read before the clone. Other remotes use the user's own git
-// credentials. source names where the token came from ("" when gito hands git none). An error
-// only comes from a configured GitHub App that cannot get a token.
-func (w *Workspace) gitAuthFor(ctx context.Context, remote string) (auth gitrepo.Auth, source string, err error) {
+// remote's own host, never another host's, or the GitHub App's installation token on a
+// GitHub host. The host's forge comes from the URL (github.com, gitlab.com, …),
+// GH_HOST/GITLAB_HOST/GITEA_HOST or the user config's hosts map, because .gito.yaml cannot be
+// read before the clone. Other remotes use the user's own git credentials. An error only
+// comes from a configured GitHub App that cannot get a token.
+func (w *Workspace) gitAuthFor(ctx context.Context, remote string) (gitCredential, error) {
 	target, ok := gitTarget(remote, w.hosts)
-	if !ok {
-		return gitrepo.Auth{}, "", nil
+	if !ok || target.Kind != forge.KindGitHub || !w.app.configured() {
+		return gitAuthFor(remote, w.hosts, w.getenv), nil
 	}
-	if target.Kind == forge.KindGitHub && w.app.configured() {
-		tok, err := w.token(ctx, target)
-		if err != nil {
-			return gitrepo.Auth{}, "", err
-		}
-		value, err := tok.Refresh.Token(ctx)
-		if err != nil {
-			return gitrepo.Auth{}, "", err
-		}
-		return gitrepo.Auth{Token: value, Username: "x-access-token"}, tok.Source, nil
+	tok, err := w.token(ctx, target)
+	if err != nil {
+		return gitCredential{}, err
 	}
-	auth, source = gitAuthFor(remote, w.hosts, w.getenv)
-	return auth, source, nil
+	value, err := tok.Refresh.Token(ctx)
+	if err != nil {
+		return gitCredential{}, err
+	}
+	return gitCredential{auth: gitrepo.Auth{Token: value, Username: "x-access-token"}, token: &tok, kind: target.Kind, host: target.Host}, nil
 }
 
 // gitTarget is the forge of an http(s) remote's host, when gito can place it.
@@ -254,23 +337,26 @@ func gitTarget(remote string, hosts forge.Hosts) (forge.Target, bool) {
 	cfg := config.Forge{Type: hosts.Kind(u.Host)}
 	target, err := forge.Detect(remote, cfg, hosts)
 	if err != nil {
-		return forge.Target{Kind: cfg.Type, Host: u.Host}, cfg.Type != ""
+		// the path is no project gito knows (a plain git server): the host's kind still says
+		// which token it takes
+		return forge.Target{Kind: cfg.Type, Host: strings.ToLower(u.Host)}, cfg.Type != ""
 	}
 	return target, true
 }
 
-// gitAuthFor is the token-variable half of Workspace.gitAuthFor.
-func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) (auth gitrepo.Auth, source string) {
+// gitAuthFor is Workspace.gitAuthFor for token variables and CLI stores.
+func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) gitCredential {
 	target, ok := gitTarget(remote, hosts)
 	kind := target.Kind
 	if !ok || (kind != forge.KindGitHub && kind != forge.KindGitLab && kind != forge.KindGitea) {
-		return gitrepo.Auth{}, ""
+		return gitCredential{}
 	}
-	tok, err := forge.LookupToken(kind, target.Host, getenv)
+	host := strings.ToLower(target.Host)
+	tok, err := forge.LookupToken(kind, host, getenv)
 	if err != nil {
-		return gitrepo.Auth{}, ""
+		return gitCredential{}
 	}
-	return gitAuth(kind, tok), tok.Source
+	return gitCredential{auth: gitAuth(kind, tok), token: &tok, kind: kind, host: host}
 }
 
 // gitAuthHint says what to do when the remote refused git's credentials.
@@ -305,9 +391,6 @@ func progress(w io.Writer, format string, args ...any) {
 		fmt.Fprintf(w, format+"\n", args...)
 	}
 }
-
-// BaseRef is the remote-tracking ref of the base branch in the cache.
-func (w *Workspace) BaseRef() string { return gitrepo.RemoteRef(w.Base) }
 
 // HistorySource reads the cache's history without a work tree.
 func (w *Workspace) HistorySource() history.Source { return cacheHistory{w.Repo} }

@@ -2,10 +2,13 @@ package workspace
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -100,13 +103,15 @@ func TestTreeNamesAndLayout(t *testing.T) {
 
 func TestResolveRemote(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	dir := t.TempDir()
+	outside := t.TempDir() // not in any repository
 	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": dir}[k] }
-	if _, err := ResolveRemote("", getenv); err == nil || !strings.Contains(err.Error(), "--repo is required") {
+	if _, _, err := ResolveRemote(ctx, "", outside, getenv); err == nil || !strings.Contains(err.Error(), "--repo is required") {
 		t.Errorf("err = %v", err)
 	}
-	if got, _ := ResolveRemote("/x", getenv); got != "/x" {
-		t.Errorf("flag: %q", got)
+	if got, note, _ := ResolveRemote(ctx, "/x", outside, getenv); got != "/x" || note != "" {
+		t.Errorf("flag: %q (%q)", got, note)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "gito"), 0o755); err != nil {
 		t.Fatal(err)
@@ -114,8 +119,36 @@ func TestResolveRemote(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "gito", "config.yaml"), []byte("repo: git@github.com:a/b.git\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ResolveRemote("", getenv); err != nil || got != "git@github.com:a/b.git" {
+	if got, _, err := ResolveRemote(ctx, "", outside, getenv); err != nil || got != "git@github.com:a/b.git" {
 		t.Errorf("user config: %q, %v", got, err)
+	}
+}
+
+// Item 11: inside a user's clone, --repo . (or no --repo at all) means the clone's origin, and
+// gito says so; it never pushes into the clone itself.
+func TestResolveRemoteCheckoutMeansOrigin(t *testing.T) {
+	ctx := context.Background()
+	bare := gitserver.NewBare(t, infraFiles)
+	clone := filepath.Join(t.TempDir(), "infra")
+	env := gitserver.Env(t)
+	gitserver.Git(t, env, "", "", "clone", "-q", bare, clone)
+	getenv := func(string) string { return "" }
+	sub := filepath.Join(clone, "overlays", "prod")
+
+	got, note, err := ResolveRemote(ctx, ".", sub, getenv)
+	if err != nil || got != bare || !strings.Contains(note, "is a checkout: using its origin "+bare) {
+		t.Errorf("--repo . = %q, %q, %v; want the origin %s and a note", got, note, err, bare)
+	}
+	got, note, err = ResolveRemote(ctx, "", sub, getenv)
+	if err != nil || got != bare || !strings.Contains(note, "using the origin of the checkout at "+clone) {
+		t.Errorf("no --repo = %q, %q, %v; want the origin", got, note, err)
+	}
+	if got, note, err := ResolveRemote(ctx, bare, sub, getenv); err != nil || got != bare || note != "" {
+		t.Errorf("a bare repository stays itself: %q, %q, %v", got, note, err)
+	}
+	gitserver.Git(t, env, clone, "", "remote", "remove", "origin")
+	if _, _, err := ResolveRemote(ctx, ".", sub, getenv); err == nil || !strings.Contains(err.Error(), "checkout without an origin remote") {
+		t.Errorf("clone without origin: %v", err)
 	}
 }
 
@@ -140,7 +173,11 @@ func TestGitAuthFor(t *testing.T) {
 		{"/srv/infra.git", "", ""},
 	}
 	for _, tt := range tests {
-		got, source := gitAuthFor(tt.remote, hosts, getenv)
+		cred := gitAuthFor(tt.remote, hosts, getenv)
+		got, source := cred.auth, ""
+		if cred.token != nil {
+			source = cred.token.Source
+		}
 		if got.Token != tt.token || got.Username != tt.username {
 			t.Errorf("gitAuthFor(%q) = %q/%q, want %q/%q", tt.remote, got.Username, got.Token, tt.username, tt.token)
 		}
@@ -243,5 +280,44 @@ func TestGitAuthHint(t *testing.T) {
 		if !strings.Contains(got, tt.want) || strings.Contains(got, "secret") {
 			t.Errorf("gitAuthHint(%q, %q) = %q, want it to contain %q and no credentials", tt.remote, tt.source, got, tt.want)
 		}
+	}
+}
+
+// S2: a .gito.yaml whose forge.apiURL names another host never gets the releaser's token; the
+// same host declared in the user's own config does.
+func TestForgeTokenGoesOnlyToTrustedHosts(t *testing.T) {
+	t.Parallel()
+	var seen atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			seen.Add(1)
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "http://")
+	env := map[string]string{"GH_TOKEN": "gh-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret", "XDG_CONFIG_HOME": t.TempDir()}
+	open := func(user *config.User) (*Workspace, error) {
+		target, err := forge.Detect("https://github.com/acme/infra.git", config.Forge{Type: "github", APIURL: srv.URL + "/api/v3/"}, forge.Hosts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &Workspace{Remote: "https://github.com/acme/infra.git", User: user, Target: target, hosts: forge.KnownHosts(user.Hosts, nil),
+			getenv: func(k string) string { return env[k] }, httpClient: func() (*http.Client, error) { return srv.Client(), nil }}
+		_, err = w.Forge(context.Background())
+		return w, err
+	}
+	_, err := open(&config.User{})
+	if err == nil || !strings.Contains(err.Error(), "refusing to send the github token to "+host) || !strings.Contains(err.Error(), "under hosts:") {
+		t.Fatalf("untrusted apiURL: err = %v", err)
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("error shows the token: %v", err)
+	}
+	if _, err := open(&config.User{Hosts: map[string]string{host: "github"}}); err != nil {
+		t.Fatalf("declared host refused: %v", err)
+	}
+	if n := seen.Load(); n != 0 {
+		t.Errorf("%d authenticated requests reached the undeclared host", n)
 	}
 }

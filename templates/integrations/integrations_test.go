@@ -18,6 +18,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmd/sign"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
 	"github.com/gito-dev/gito/internal/testutil"
@@ -36,7 +37,7 @@ func gitoMain(args []string) int {
 	ios := iostreams.System(os.Getenv)
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv}
 	root := &cobra.Command{Use: "gito", SilenceErrors: true, SilenceUsage: true}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.FlagError{Err: err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitcode.FlagError{Err: err} })
 	root.AddCommand(sign.NewCmdSign(f, nil), verify.NewCmdVerify(f, nil))
 	root.SetArgs(args)
 	err := root.Execute()
@@ -44,15 +45,15 @@ func gitoMain(args []string) int {
 		return 0
 	}
 	fmt.Fprintln(os.Stderr, "gito: "+err.Error())
-	var verifyErr *cmdutil.VerifyError
-	var flagErr *cmdutil.FlagError
+	var verifyErr *exitcode.VerifyError
+	var flagErr *exitcode.FlagError
 	switch {
 	case errors.As(err, &verifyErr):
-		return cmdutil.ExitVerify
+		return exitcode.Verify
 	case errors.As(err, &flagErr):
-		return cmdutil.ExitUsage
+		return exitcode.Usage
 	}
-	return cmdutil.ExitError
+	return exitcode.Error
 }
 
 type env struct {
@@ -349,7 +350,7 @@ func TestArgoCDPlugin(t *testing.T) {
 	testutil.WriteFile(t, repo, prodAPI, base+"namePrefix: evil-\n")
 	stdout, stderr, err = runSplit(e, app, cmd[0], cmd[1], cmd[2])
 	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != cmdutil.ExitVerify {
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitcode.Verify {
 		t.Fatalf("tampered overlay: err=%v, want exit 3\n%s", err, stderr)
 	}
 	if stdout != "" || !strings.Contains(stderr, "tampered") {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -81,16 +82,16 @@ func shellArg(_ *cobra.Command, args []string) error {
 	want := "bash, zsh, fish or powershell"
 	switch {
 	case len(args) == 0:
-		return cmdutil.FlagErrorf("name the shell: %s", want)
+		return exitcode.FlagErrorf("name the shell: %s", want)
 	case len(args) > 1:
-		return cmdutil.FlagErrorf("expected one shell, got %d arguments: %s", len(args), strings.Join(args, " "))
+		return exitcode.FlagErrorf("expected one shell, got %d arguments: %s", len(args), strings.Join(args, " "))
 	}
 	for _, s := range Shells() {
 		if args[0] == s {
 			return nil
 		}
 	}
-	return cmdutil.FlagErrorf("unsupported shell %q: use %s", args[0], want)
+	return exitcode.FlagErrorf("unsupported shell %q: use %s", args[0], want)
 }
 
 func completionRun(opts *CompletionOptions) error {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -43,7 +44,7 @@ func TestNewCmdCompletion(t *testing.T) {
 			root.SetErr(&bytes.Buffer{})
 			err := root.Execute()
 			if tt.wantErr != "" {
-				var flagErr *cmdutil.FlagError
+				var flagErr *exitcode.FlagError
 				if !errors.As(err, &flagErr) {
 					t.Fatalf("error = %v, want a usage error", err)
 				}

@@ -13,7 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/cmd/shared"
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/history"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
@@ -52,13 +54,13 @@ no header; --json prints an array.`,
 		Args:              cobra.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			fl := cmdutil.ReleaseFlags{Service: opts.Service, Env: opts.Env, Repo: opts.Repo, Base: opts.Base}
+			fl := shared.ReleaseFlags{Service: opts.Service, Env: opts.Env, Repo: opts.Repo, Base: opts.Base}
 			if err := fl.Validate(opts.Getenv); err != nil {
 				return err
 			}
 			opts.Repo = fl.Repo
 			if opts.Limit < 0 {
-				return cmdutil.FlagErrorf("--limit must be 0 (all) or more, got %d", opts.Limit)
+				return exitcode.FlagErrorf("--limit must be 0 (all) or more, got %d", opts.Limit)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -72,14 +74,14 @@ no header; --json prints an array.`,
 	cmd.Flags().StringVar(&opts.Base, "base", "", "Branch whose history to read (default: .gito.yaml baseBranch, then the remote's HEAD)")
 	cmd.Flags().IntVar(&opts.Limit, "limit", 30, "Show at most this many releases (0: all)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the releases as a JSON array")
-	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
 
 func historyRun(ctx context.Context, opts *HistoryOptions) error {
 	ws, err := pipeline.Open(ctx, pipeline.Request{
-		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
-		Flags: cmdutil.ReleaseFlags{Repo: opts.Repo, Base: opts.Base, Service: opts.Service, Env: opts.Env},
+		Getenv: opts.Getenv, HTTPClient: opts.HTTPClient, Progress: shared.ProgressWriter(opts.IO),
+		Repo: opts.Repo, Base: opts.Base, Service: opts.Service, Env: opts.Env,
 	})
 	if err != nil {
 		return err

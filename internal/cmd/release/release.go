@@ -7,8 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/cmd/shared"
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
 )
@@ -19,7 +21,7 @@ type ReleaseOptions struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 
-	cmdutil.ReleaseFlags
+	shared.ReleaseFlags
 	VersionArg string
 	Version    config.Version
 	Create     bool
@@ -56,11 +58,11 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 				return err
 			}
 			if opts.VersionArg == "" {
-				return cmdutil.FlagErrorf("--version is required")
+				return exitcode.FlagErrorf("--version is required")
 			}
 			v, err := config.ParseVersion("--version", opts.VersionArg)
 			if err != nil {
-				return &cmdutil.FlagError{Err: err}
+				return &exitcode.FlagError{Err: err}
 			}
 			opts.Version = v
 			if runF != nil {
@@ -69,21 +71,19 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 			return releaseRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
-	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
 
 func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
-	req := pipeline.Request{
-		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
-		Flags: opts.ReleaseFlags, Version: opts.Version, Create: opts.Create,
-	}
+	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Version, req.Create = opts.Version, opts.Create
 	res, err := pipeline.Run(ctx, req)
 	if err != nil {
 		return err
 	}
-	return pipeline.Print(opts.IO, opts.JSON, res)
+	return shared.Print(opts.IO, opts.JSON, res)
 }

@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gito-dev/gito/internal/cmd/shared"
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/history"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
@@ -26,7 +28,7 @@ type RollbackOptions struct {
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
 
-	cmdutil.ReleaseFlags
+	shared.ReleaseFlags
 	To    string
 	Steps int
 	// Interactive is set when neither --to nor --steps was given on a terminal.
@@ -59,16 +61,16 @@ Without a terminal, --to or --steps is required.`,
 				return err
 			}
 			if cmd.Flags().Changed("steps") && opts.Steps < 1 {
-				return cmdutil.FlagErrorf("--steps must be 1 or more, got %d", opts.Steps)
+				return exitcode.FlagErrorf("--steps must be 1 or more, got %d", opts.Steps)
 			}
 			if opts.To != "" {
 				if _, err := config.ParseVersion("--to", opts.To); err != nil {
-					return &cmdutil.FlagError{Err: err}
+					return &exitcode.FlagError{Err: err}
 				}
 			}
 			if opts.To == "" && !cmd.Flags().Changed("steps") {
 				if !opts.IO.CanPrompt() || opts.JSON {
-					return cmdutil.FlagErrorf("--to or --steps is required when not running interactively")
+					return exitcode.FlagErrorf("--to or --steps is required when not running interactively")
 				}
 				opts.Interactive = true
 			}
@@ -78,18 +80,16 @@ Without a terminal, --to or --steps is required.`,
 			return rollbackRun(cmd.Context(), opts)
 		},
 	}
-	cmdutil.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
 	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
 	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
-	pipeline.RegisterCompletions(cmd, pipeline.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
 
 func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
-	req := pipeline.Request{
-		IO: opts.IO, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
-		Flags: opts.ReleaseFlags, Rollback: true,
-	}
+	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Rollback = true
 	var (
 		chosen history.Release
 		ws     *workspace.Workspace
@@ -112,13 +112,13 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 		return fmt.Errorf("release %s pins %s by digest only; roll back with gito release --version TAG@%s", shortSHA(chosen.Commit), opts.Service, chosen.Digest)
 	}
 	if opts.Interactive {
-		req.Flags.Yes = true // the picker's confirmation screen was the question
+		req.Confirm = nil // the picker's confirmation screen was the question
 	}
 	res, err := pipeline.Run(ctx, req)
 	if err != nil {
 		return err
 	}
-	return pipeline.Print(opts.IO, opts.JSON, res)
+	return shared.Print(opts.IO, opts.JSON, res)
 }
 
 // choose resolves --to or --steps against the history.
@@ -149,10 +149,9 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 	l := newLoader(ctx)
 	load := picker.LoadReleases(func() ([]history.Release, error) {
 		return l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
-			ws, err := workspace.Open(ctx, workspace.Options{
-				Remote: req.Flags.Repo, Base: req.Flags.Base, Getenv: req.Getenv, HTTPClient: req.HTTPClient,
-				Service: opts.Service, Env: opts.Env,
-			})
+			quiet := req
+			quiet.Progress = nil // the picker's spinner shows the load; progress lines would tear it
+			ws, err := pipeline.Open(ctx, quiet)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -173,7 +172,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 	ws := l.finish()
 	switch {
 	case errors.Is(err, picker.ErrCancelled):
-		return r, ws, cmdutil.ErrCancel
+		return r, ws, exitcode.ErrCancel
 	case errors.Is(err, picker.ErrNothingToRollBack):
 		return r, ws, fmt.Errorf("%s in %s has no earlier release to roll back to", opts.Service, opts.Env)
 	case err != nil:

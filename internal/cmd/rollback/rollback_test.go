@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 )
 
@@ -44,7 +45,7 @@ func TestNewCmdRollback(t *testing.T) {
 			cmd.SetErr(&bytes.Buffer{})
 			_, err := cmd.ExecuteC()
 			if tt.wantErr != "" {
-				var flagErr *cmdutil.FlagError
+				var flagErr *exitcode.FlagError
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
 				}
@@ -63,8 +64,8 @@ func TestNewCmdRollback(t *testing.T) {
 	}
 }
 
-func asFlagError(err error, target **cmdutil.FlagError) bool {
-	fe, ok := err.(*cmdutil.FlagError)
+func asFlagError(err error, target **exitcode.FlagError) bool {
+	fe, ok := err.(*exitcode.FlagError)
 	if ok {
 		*target = fe
 	}

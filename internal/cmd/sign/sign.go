@@ -16,6 +16,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
 )
@@ -59,17 +60,17 @@ key must be loaded with ssh-add: gito never asks for passphrases.`,
   gito sign --signing-key ~/.ssh/id_ed25519 overlays/prod/api overlays/prod/web`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return cmdutil.FlagErrorf("name at least one kustomization file to sign")
+				return exitcode.FlagErrorf("name at least one kustomization file to sign")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, p := range args {
 				if strings.HasSuffix(p, ".sig") {
-					return cmdutil.FlagErrorf("%s is a signature; name the file it signs", p)
+					return exitcode.FlagErrorf("%s is a signature; name the file it signs", p)
 				}
 				if strings.TrimSpace(p) == "" {
-					return cmdutil.FlagErrorf("empty path argument")
+					return exitcode.FlagErrorf("empty path argument")
 				}
 			}
 			opts.Paths = args
@@ -99,7 +100,7 @@ func signRun(ctx context.Context, opts *SignOptions) error {
 		root := signing.FindRoot(ctx, filepath.Dir(abs), workDir)
 		rel, ok := signing.RelPath(root, abs)
 		if !ok {
-			return cmdutil.FlagErrorf("%s is outside the repository %s", p, root)
+			return exitcode.FlagErrorf("%s is outside the repository %s", p, root)
 		}
 		targets = append(targets, target{root, rel})
 	}
@@ -152,7 +153,7 @@ func resolveTarget(workDir, p string) (string, error) {
 	}
 	if !fi.IsDir() {
 		if !fi.Mode().IsRegular() {
-			return "", cmdutil.FlagErrorf("%s is not a regular file", p)
+			return "", exitcode.FlagErrorf("%s is not a regular file", p)
 		}
 		return filepath.Clean(abs), nil
 	}
@@ -161,7 +162,7 @@ func resolveTarget(workDir, p string) (string, error) {
 			return filepath.Join(abs, name), nil
 		}
 	}
-	return "", cmdutil.FlagErrorf("%s is a directory without a kustomization file", p)
+	return "", exitcode.FlagErrorf("%s is a directory without a kustomization file", p)
 }
 
 // keyPath applies the documented order: --signing-key, GITO_SIGNING_KEY (read by LoadSigner),

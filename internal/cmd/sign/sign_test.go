@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
 	"github.com/gito-dev/gito/internal/testutil"
@@ -42,7 +43,7 @@ func TestNewCmdSign(t *testing.T) {
 			cmd.SetErr(&bytes.Buffer{})
 			err := cmd.Execute()
 			if tc.wantErr != "" {
-				var flagErr *cmdutil.FlagError
+				var flagErr *exitcode.FlagError
 				if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want FlagError %q", err, tc.wantErr)
 				}
@@ -208,7 +209,7 @@ func TestSignErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 			continue
 		}
-		var flagErr *cmdutil.FlagError
+		var flagErr *exitcode.FlagError
 		if errors.As(err, &flagErr) != tc.flagErr {
 			t.Errorf("%s: FlagError = %v, want %v", tc.name, !tc.flagErr, tc.flagErr)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
 )
@@ -70,7 +71,7 @@ GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signin
 			opts.Paths = args
 			for _, p := range args {
 				if strings.TrimSpace(p) == "" {
-					return cmdutil.FlagErrorf("empty path argument")
+					return exitcode.FlagErrorf("empty path argument")
 				}
 			}
 			if runF != nil {
@@ -115,7 +116,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 			root = filepath.Join(workDir, root)
 		}
 		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-			return cmdutil.FlagErrorf("--root %s is not a directory", opts.Root)
+			return exitcode.FlagErrorf("--root %s is not a directory", opts.Root)
 		}
 	}
 	if len(targets) == 0 {
@@ -169,7 +170,7 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		}
 	}
 	if failed > 0 {
-		return &cmdutil.VerifyError{Err: fmt.Errorf("%d of %d files failed signature verification", failed, len(results))}
+		return &exitcode.VerifyError{Err: fmt.Errorf("%d of %d files failed signature verification", failed, len(results))}
 	}
 	if opts.IO.IsStderrTTY() {
 		fmt.Fprintf(opts.IO.ErrOut, "%d files verified against %s\n", len(results), cfg.AllowedSignersPath())
@@ -195,7 +196,7 @@ func loadAllowedSigners(root, workDir, override string, cfg *config.Repo, requir
 	if errors.Is(err, fs.ErrNotExist) {
 		err = fmt.Errorf("allowed signers file %s does not exist %s", name, hint)
 		if required {
-			return nil, &cmdutil.VerifyError{Err: fmt.Errorf("signing is required but %w", err)}
+			return nil, &exitcode.VerifyError{Err: fmt.Errorf("signing is required but %w", err)}
 		}
 		return nil, err
 	}
@@ -233,7 +234,7 @@ func collect(root string, targets, given []string) ([]string, error) {
 	add := func(path string) error {
 		rel, ok := signing.RelPath(root, path)
 		if !ok || rel == "." {
-			return cmdutil.FlagErrorf("%s is outside the repository %s", path, root)
+			return exitcode.FlagErrorf("%s is outside the repository %s", path, root)
 		}
 		seen[rel] = true
 		return nil
@@ -257,7 +258,7 @@ func collect(root string, targets, given []string) ([]string, error) {
 			continue
 		}
 		if _, ok := signing.RelPath(root, target); !ok {
-			return nil, cmdutil.FlagErrorf("%s is outside the repository %s", target, root)
+			return nil, exitcode.FlagErrorf("%s is outside the repository %s", target, root)
 		}
 		err = filepath.WalkDir(target, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/signing"
 	"github.com/gito-dev/gito/internal/testutil"
@@ -40,7 +41,7 @@ func TestNewCmdVerify(t *testing.T) {
 			cmd.SetErr(&bytes.Buffer{})
 			err := cmd.Execute()
 			if tc.wantErr != "" {
-				var flagErr *cmdutil.FlagError
+				var flagErr *exitcode.FlagError
 				if !errors.As(err, &flagErr) || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want FlagError %q", err, tc.wantErr)
 				}
@@ -159,7 +160,7 @@ func TestVerifyRun(t *testing.T) {
 		// want is stdout with FP for alice's fingerprint.
 		want       string
 		wantErr    string
-		wantVerify bool // error must be *cmdutil.VerifyError (exit 3)
+		wantVerify bool // error must be *exitcode.VerifyError (exit 3)
 	}{
 		{
 			name: "all signed",
@@ -300,7 +301,7 @@ func TestVerifyRun(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want %q", err, tc.wantErr)
 			}
-			var verifyErr *cmdutil.VerifyError
+			var verifyErr *exitcode.VerifyError
 			if errors.As(err, &verifyErr) != tc.wantVerify {
 				t.Errorf("error %T %v: VerifyError=%v, want %v", err, err, !tc.wantVerify, tc.wantVerify)
 			}
@@ -313,7 +314,7 @@ func TestVerifyJSON(t *testing.T) {
 	r := newRepo(t, "", "")
 	r.write(t, "overlays/prod/web/kustomization.yaml", "tampered\n")
 	stdout, _, err := execVerify(t, r.root, time.Now(), "--json", "overlays/prod")
-	var verifyErr *cmdutil.VerifyError
+	var verifyErr *exitcode.VerifyError
 	if !errors.As(err, &verifyErr) {
 		t.Fatalf("error %v, want VerifyError", err)
 	}
@@ -390,7 +391,7 @@ func TestVerifyPinnedTrust(t *testing.T) {
 		t.Fatalf("with the repo's own trust the push passes (that is the point of pinning): %v", err)
 	}
 	stdout, _, err := execVerify(t, r.root, time.Now(), "--allowed-signers", pinned, "--required", "overlays/prod")
-	var verifyErr *cmdutil.VerifyError
+	var verifyErr *exitcode.VerifyError
 	if !errors.As(err, &verifyErr) {
 		t.Fatalf("pinned: error %v, want VerifyError", err)
 	}
@@ -446,7 +447,7 @@ func TestVerifyRootOverride(t *testing.T) {
 	}
 	// A wrong root shifts every namespace: the signature no longer fits.
 	stdout, _, err := execVerify(t, app, time.Now(), "--root", "..", "--allowed-signers", filepath.Join(r.root, ".gito/allowed_signers"), ".")
-	var verifyErr *cmdutil.VerifyError
+	var verifyErr *exitcode.VerifyError
 	if !errors.As(err, &verifyErr) || !strings.Contains(stdout, "FAIL api/kustomization.yaml  tampered: signature was made for gito:overlays/prod/api/kustomization.yaml, not gito:api/kustomization.yaml") {
 		t.Errorf("wrong root: %v\n%s", err, stdout)
 	}

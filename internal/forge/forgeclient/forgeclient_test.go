@@ -3,6 +3,7 @@ package forgeclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,9 +20,11 @@ func TestNew(t *testing.T) {
 		kind    string
 		wantErr string
 	}{
-		{target: forge.Target{Kind: "github", Project: "acme/infra", APIURL: "https://api.github.com/"}, tok: tok, kind: "github"},
-		{target: forge.Target{Kind: "gitlab", Project: "group/sub/infra", APIURL: "https://gitlab.com/api/v4"}, tok: tok, kind: "gitlab"},
-		{target: forge.Target{Kind: "gitlab", Project: "42", APIURL: "https://gitlab.com/api/v4"}, tok: forge.Token{Value: "j", JobToken: true}, kind: "gitlab"},
+		{target: forge.Target{Kind: "github", Project: "acme/infra", APIURL: "https://api.github.com/"}, tok: tok, kind: "*github.Forge"},
+		{target: forge.Target{Kind: "gitlab", Project: "group/sub/infra", APIURL: "https://gitlab.com/api/v4"}, tok: tok, kind: "*gitlab.Forge"},
+		{target: forge.Target{Kind: "gitlab", Project: "42", APIURL: "https://gitlab.com/api/v4"}, tok: forge.Token{Value: "j", JobToken: true}, kind: "*gitlab.Forge"},
+		{target: forge.Target{Kind: "gitea", Project: "acme/infra", APIURL: "https://gitea.example.com/api/v1"}, tok: tok, kind: "*gitea.Forge"},
+		{target: forge.Target{Kind: "gitea", Project: "acme/sub/infra", APIURL: "https://gitea.example.com/api/v1"}, tok: tok, wantErr: "not owner/repo"},
 		{target: forge.Target{Kind: "github", Project: "acme/sub/infra"}, tok: tok, wantErr: "not owner/repo"},
 		{target: forge.Target{Kind: "github", Project: "acme/infra"}, tok: forge.Token{}, wantErr: "authentication"},
 		{target: forge.Target{Kind: "none"}, tok: tok, wantErr: `no forge client for type "none"`},
@@ -37,7 +40,7 @@ func TestNew(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || f.Kind() != tt.kind {
+		if err != nil || fmt.Sprintf("%T", f) != tt.kind {
 			t.Errorf("New(%+v) = %v, %v; want kind %s", tt.target, f, err, tt.kind)
 		}
 	}

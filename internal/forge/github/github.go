@@ -115,22 +115,7 @@ func graphqlURL(api *url.URL) string {
 	return u.String()
 }
 
-// Kind implements forge.Forge.
-func (f *Forge) Kind() string { return forge.KindGitHub }
-
-// DefaultBranch implements forge.Forge.
-func (f *Forge) DefaultBranch(ctx context.Context) (string, error) {
-	r, err := f.repository(ctx)
-	if err != nil {
-		return "", err
-	}
-	if r.GetDefaultBranch() == "" {
-		return "", fmt.Errorf("github: repository %s/%s reports no default branch", f.owner, f.repo)
-	}
-	return r.GetDefaultBranch(), nil
-}
-
-// repository is fetched once: both the default branch and the auto-merge method need it.
+// repository is fetched once: the auto-merge method needs it.
 func (f *Forge) repository(ctx context.Context) (*gh.Repository, error) {
 	f.repoMu.Lock()
 	defer f.repoMu.Unlock()

@@ -128,18 +128,6 @@ func TestCreateFindUpdate(t *testing.T) {
 	}
 }
 
-func TestDefaultBranch(t *testing.T) {
-	t.Parallel()
-	s := newSetup(t, fakegithub.Options{DefaultBranch: "trunk"})
-	got, err := s.forge.DefaultBranch(t.Context())
-	if err != nil || got != "trunk" {
-		t.Fatalf("DefaultBranch = %q, %v; want trunk", got, err)
-	}
-	if s.forge.Kind() != "github" {
-		t.Errorf("Kind = %q", s.forge.Kind())
-	}
-}
-
 func TestCreatePRReturnsExisting(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, fakegithub.Options{})
@@ -310,8 +298,7 @@ func TestAuthErrors(t *testing.T) {
 	s := newSetup(t, fakegithub.Options{Token: "the-right-one"})
 	ctx := t.Context()
 	calls := map[string]func() error{
-		"DefaultBranch": func() error { _, err := s.forge.DefaultBranch(ctx); return err },
-		"FindOpenPR":    func() error { _, err := s.forge.FindOpenPR(ctx, "b"); return err },
+		"FindOpenPR": func() error { _, err := s.forge.FindOpenPR(ctx, "b"); return err },
 		"CreatePR": func() error {
 			_, err := s.forge.CreatePR(ctx, forge.NewPullRequest{Head: "b", Base: "main", Title: "t"})
 			return err
@@ -344,7 +331,7 @@ func TestNoToken(t *testing.T) {
 func TestUnknownRepository(t *testing.T) {
 	t.Parallel()
 	s := newSetup(t, fakegithub.Options{}, func(o *github.Options) { o.Repo = "nope" })
-	_, err := s.forge.DefaultBranch(t.Context())
+	_, err := s.forge.FindOpenPR(t.Context(), "gito/prod/api")
 	checkError(t, err)
 	if errors.Is(err, forge.ErrAuth) || !strings.Contains(err.Error(), "404 not found (or the token cannot see acme/nope)") {
 		t.Errorf("err = %q", err)
@@ -389,9 +376,9 @@ func TestRetries(t *testing.T) {
 	t.Run("403 secondary rate limit honoured", func(t *testing.T) {
 		t.Parallel()
 		s := newSetup(t, fakegithub.Options{})
-		s.fake.FailNext("GET", "/repos/acme/infra", http.StatusForbidden, map[string]string{"Retry-After": "2"}, 2)
-		if _, err := s.forge.DefaultBranch(t.Context()); err != nil {
-			t.Fatalf("DefaultBranch: %v", err)
+		s.fake.FailNext("GET", "/repos/acme/infra/pulls", http.StatusForbidden, map[string]string{"Retry-After": "2"}, 2)
+		if _, err := s.forge.FindOpenPR(t.Context(), "gito/prod/api"); err != nil {
+			t.Fatalf("FindOpenPR: %v", err)
 		}
 		if !slices.Equal(s.sleeps.got(), []time.Duration{2 * time.Second, 2 * time.Second}) {
 			t.Errorf("waits = %v", s.sleeps.got())
@@ -413,8 +400,8 @@ func TestRetries(t *testing.T) {
 	t.Run("secondary limit beyond MaxWait is an error", func(t *testing.T) {
 		t.Parallel()
 		s := newSetup(t, fakegithub.Options{})
-		s.fake.FailNext("GET", "/repos/acme/infra", http.StatusForbidden, map[string]string{"Retry-After": "600"}, 1)
-		_, err := s.forge.DefaultBranch(t.Context())
+		s.fake.FailNext("GET", "/repos/acme/infra/pulls", http.StatusForbidden, map[string]string{"Retry-After": "600"}, 1)
+		_, err := s.forge.FindOpenPR(t.Context(), "gito/prod/api")
 		checkError(t, err)
 		if errors.Is(err, forge.ErrAuth) || !strings.Contains(err.Error(), "secondary rate limit") {
 			t.Errorf("err = %q, want a rate-limit error that is not ErrAuth", err)
@@ -423,8 +410,8 @@ func TestRetries(t *testing.T) {
 	t.Run("gives up after four attempts", func(t *testing.T) {
 		t.Parallel()
 		s := newSetup(t, fakegithub.Options{})
-		s.fake.FailNext("*", "/repos/acme/infra", http.StatusServiceUnavailable, nil, 10)
-		_, err := s.forge.DefaultBranch(t.Context())
+		s.fake.FailNext("*", "/repos/acme/infra/pulls", http.StatusServiceUnavailable, nil, 10)
+		_, err := s.forge.FindOpenPR(t.Context(), "gito/prod/api")
 		checkError(t, err)
 		if !strings.Contains(err.Error(), "503") || len(s.fake.Requests()) != 4 {
 			t.Errorf("err = %q after %d requests, want 503 after 4", err, len(s.fake.Requests()))
@@ -449,8 +436,8 @@ func TestInjectedTransportIsKept(t *testing.T) {
 	ct := &countingTransport{}
 	client := &http.Client{Transport: ct}
 	s := newSetup(t, fakegithub.Options{}, func(o *github.Options) { o.HTTPClient = client })
-	if _, err := s.forge.DefaultBranch(t.Context()); err != nil {
-		t.Fatalf("DefaultBranch: %v", err)
+	if _, err := s.forge.FindOpenPR(t.Context(), "gito/prod/api"); err != nil {
+		t.Fatalf("FindOpenPR: %v", err)
 	}
 	if ct.n.Load() != 1 || !ct.auth.Load() {
 		t.Errorf("injected transport saw %d requests (auth %v), want 1 with the bearer token", ct.n.Load(), ct.auth.Load())

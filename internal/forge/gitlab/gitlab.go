@@ -136,21 +136,6 @@ func baseURL(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// Kind is "gitlab".
-func (f *Forge) Kind() string { return forge.KindGitLab }
-
-// DefaultBranch is the project's default branch.
-func (f *Forge) DefaultBranch(ctx context.Context) (string, error) {
-	p, err := f.projectInfo(ctx)
-	if err != nil {
-		return "", err
-	}
-	if p.DefaultBranch == "" {
-		return "", fmt.Errorf("gitlab: project %s has no default branch (empty repository?)", f.project)
-	}
-	return p.DefaultBranch, nil
-}
-
 // bearer sends an OAuth access token as "Authorization: Bearer", which client-go only offers
 // through a deprecated constructor or an oauth2.TokenSource.
 type bearer struct{ token string }

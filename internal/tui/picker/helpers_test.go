@@ -49,7 +49,7 @@ func describe(r history.Release) (string, string) {
 }
 
 func newModel() Model {
-	return New(Options{Service: "api", Env: "prod", Ref: "origin/main", Describe: describe, Styles: NewStyles(false), Location: time.UTC})
+	return New(Options{Service: "api", Env: "prod", Describe: describe, Styles: NewStyles(false), Location: time.UTC})
 }
 
 func loaded(rs []history.Release) Model {

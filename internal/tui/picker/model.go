@@ -39,7 +39,6 @@ func LoadReleases(load func() ([]history.Release, error)) tea.Cmd {
 // Options configures a picker.
 type Options struct {
 	Service, Env string
-	Ref          string  // the base branch the history comes from, for messages
 	Load         tea.Cmd // must produce a ReleasesLoadedMsg; nil: send one yourself
 	// Describe names the PR a rollback opens; nil leaves it out of the confirmation.
 	Describe func(history.Release) (title, branch string)
@@ -176,16 +175,16 @@ func (m *Model) loaded(msg ReleasesLoadedMsg) {
 		return
 	case len(msg.Releases) == 0:
 		m.screen = screenMessage
-		m.message = fmt.Sprintf("No releases of %s were found%s.", what, m.onRef())
-		m.err = fmt.Errorf("%w: no releases of %s%s", ErrNothingToRollBack, what, m.onRef())
+		m.message = fmt.Sprintf("No releases of %s were found.", what)
+		m.err = fmt.Errorf("%w: no releases of %s", ErrNothingToRollBack, what)
 		return
 	case len(msg.Releases) == 1 && msg.Releases[0].Current:
 		r := msg.Releases[0]
 		m.screen = screenMessage
 		m.releases = msg.Releases
 		m.current = 0
-		m.message = fmt.Sprintf("Only the deployed release of %s, %s, is in the history%s: there is nothing to roll back to.", what, versionLabel(r), m.onRef())
-		m.err = fmt.Errorf("%w: %s is the only release of %s%s", ErrNothingToRollBack, versionLabel(r), what, m.onRef())
+		m.message = fmt.Sprintf("Only the deployed release of %s, %s, is in the history: there is nothing to roll back to.", what, versionLabel(r))
+		m.err = fmt.Errorf("%w: %s is the only release of %s", ErrNothingToRollBack, versionLabel(r), what)
 		return
 	}
 	m.screen = screenList
@@ -202,13 +201,6 @@ func (m *Model) loaded(msg ReleasesLoadedMsg) {
 		m.cursor = 1
 	}
 	m.scrollToCursor()
-}
-
-func (m Model) onRef() string {
-	if m.opts.Ref == "" {
-		return ""
-	}
-	return " on " + m.opts.Ref
 }
 
 func (m Model) updateLoading(msg tea.KeyMsg) (tea.Model, tea.Cmd) {

@@ -18,7 +18,7 @@ func TestLoadingThenLoaded(t *testing.T) {
 	if cmd := m.Init(); cmd == nil {
 		t.Fatal("Init returned no command: the spinner would not spin")
 	}
-	if v := ansi.Strip(m.View()); !strings.Contains(v, "Loading the history of api in prod on origin/main") {
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "Loading the history of api in prod") {
 		t.Errorf("loading view = %q", v)
 	}
 	m, _ = update(m, ReleasesLoadedMsg{Releases: fixture()})
@@ -221,7 +221,7 @@ func TestNothingToChoose(t *testing.T) {
 		view    string
 		wantErr error
 	}{
-		{"empty", ReleasesLoadedMsg{}, "No releases of api in prod were found on origin/main.", ErrNothingToRollBack},
+		{"empty", ReleasesLoadedMsg{}, "No releases of api in prod were found.", ErrNothingToRollBack},
 		{"one entry", ReleasesLoadedMsg{Releases: one}, "there is nothing to roll back to", ErrNothingToRollBack},
 		{"load error", ReleasesLoadedMsg{Err: boom}, "Could not load the history: git log origin/main: fatal: bad revision", boom},
 	} {

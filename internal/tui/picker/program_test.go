@@ -19,7 +19,7 @@ import (
 func TestProgram(t *testing.T) {
 	t.Parallel()
 	m := New(Options{
-		Service: "api", Env: "prod", Ref: "origin/main", Describe: describe, Styles: NewStyles(false), Location: time.UTC,
+		Service: "api", Env: "prod", Describe: describe, Styles: NewStyles(false), Location: time.UTC,
 		Load: LoadReleases(func() ([]history.Release, error) { return fixture(), nil }),
 	})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))

@@ -60,7 +60,7 @@ func (m Model) loadingView() []string {
 	return []string{
 		m.title(),
 		"",
-		m.spinner.View() + "Loading the history of " + m.opts.Service + " in " + m.opts.Env + m.onRef() + "…",
+		m.spinner.View() + "Loading the history of " + m.opts.Service + " in " + m.opts.Env + "…",
 		"",
 		m.helpLine(m.opts.KeyMap.Quit),
 	}

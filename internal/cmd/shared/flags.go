@@ -1,9 +1,13 @@
-package cmdutil
+// Package shared holds what the release-family commands (release, rollback) share: their
+// flags, the pipeline request built from them, the confirmation prompt, the output and the
+// dynamic completions.
+package shared
 
 import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 // ReleaseFlags are the flags release and rollback share (design.md "Shared flags").
@@ -43,19 +47,19 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 // Missing values are usage errors that name the flag.
 func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 	if fl.Service == "" {
-		return FlagErrorf("--service is required")
+		return exitcode.FlagErrorf("--service is required")
 	}
 	if fl.Env == "" {
-		return FlagErrorf("--env is required")
+		return exitcode.FlagErrorf("--env is required")
 	}
 	if err := config.ValidateName("--service", fl.Service); err != nil {
-		return &FlagError{Err: err}
+		return &exitcode.FlagError{Err: err}
 	}
 	if err := config.ValidateName("--env", fl.Env); err != nil {
-		return &FlagError{Err: err}
+		return &exitcode.FlagError{Err: err}
 	}
 	if fl.Draft && fl.AutoMerge {
-		return FlagErrorf("--draft and --auto-merge cannot be combined: a draft pull request never merges")
+		return exitcode.FlagErrorf("--draft and --auto-merge cannot be combined: a draft pull request never merges")
 	}
 	if fl.Repo == "" {
 		fl.Repo = getenv("GITO_REPO")
@@ -64,8 +68,8 @@ func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 		fl.SigningKey = getenv("GITO_SIGNING_KEY")
 	}
 	if fl.Base != "" {
-		if err := ValidateBranch("--base", fl.Base); err != nil {
-			return err
+		if err := config.ValidateBranch("--base", fl.Base); err != nil {
+			return &exitcode.FlagError{Err: err}
 		}
 	}
 	return nil

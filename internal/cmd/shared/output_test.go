@@ -1,4 +1,4 @@
-package pipeline
+package shared
 
 import (
 	"encoding/json"
@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/overlay"
+	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/release"
 )
 
@@ -28,7 +28,7 @@ func samplePlan() *release.Plan {
 // The JSON field names are a contract with bots (design.md): pin them.
 func TestJSONFieldsArePinned(t *testing.T) {
 	t.Parallel()
-	r := &Result{Action: release.ActionCreated, Plan: samplePlan(), Commit: "abc", PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}}
+	r := &pipeline.Result{Action: release.ActionCreated, Plan: samplePlan(), Commit: "abc", PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}}
 	data, err := json.Marshal(ToJSON(r))
 	if err != nil {
 		t.Fatal(err)
@@ -57,16 +57,16 @@ func TestPrint(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		result     Result
+		result     pipeline.Result
 		wantOut    string
 		wantErrOut string
 	}{
-		{"created", Result{Action: release.ActionCreated, PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}},
+		{"created", pipeline.Result{Action: release.ActionCreated, PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}},
 			"https://x/5\n", "created pull request #5: api v2.3.0 -> v2.3.1 in prod\nsigned by dev@example.com (SHA256:x)\n"},
-		{"noop", Result{Action: release.ActionNoop, Plan: nil}, "", "gito/prod/api already holds api v2.3.1 for prod: nothing to do\n"},
-		{"planned", Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
+		{"noop", pipeline.Result{Action: release.ActionNoop, Plan: nil}, "", "gito/prod/api already holds api v2.3.1 for prod: nothing to do\n"},
+		{"planned", pipeline.Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
 			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api and open a pull request (v2.3.0 -> v2.3.1)\ntitle: Release api v2.3.1 to prod\n"},
-		{"pushed", Result{Action: release.ActionPushed, Commit: "0123456789abcdef", Remote: "/srv/infra.git"}, "gito/prod/api\n",
+		{"pushed", pipeline.Result{Action: release.ActionPushed, Commit: "0123456789abcdef", Remote: "/srv/infra.git"}, "gito/prod/api\n",
 			"pushed gito/prod/api (0123456789ab) to /srv/infra.git; no forge is configured, so no pull request was opened\n"},
 	}
 	for _, tt := range tests {
@@ -81,7 +81,7 @@ func TestPrint(t *testing.T) {
 		}
 	}
 	ios, _, out, _ := iostreams.Test()
-	if err := Print(ios, true, &Result{Action: release.ActionPlanned, Plan: samplePlan()}); err != nil {
+	if err := Print(ios, true, &pipeline.Result{Action: release.ActionPlanned, Plan: samplePlan()}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"action": "planned"`) || !strings.Contains(out.String(), `"diff": "--- a/x`) {
@@ -112,18 +112,20 @@ func TestConfirm(t *testing.T) {
 		ios, in, _, errOut := iostreams.Test()
 		ios.SetTTY(tt.tty)
 		in.WriteString(tt.answer)
-		req := Request{IO: ios, Flags: cmdutilFlags(tt.yes)}
-		err := confirm(req, samplePlan(), tt.hasForge, tt.existing)
+		req := NewRequest(ios, func(string) string { return "" }, nil, ReleaseFlags{Yes: tt.yes})
+		if (req.Confirm == nil) != (!tt.tty || tt.yes) {
+			t.Errorf("%s: Confirm set = %t, want a question only on a terminal without --yes", tt.name, req.Confirm != nil)
+			continue
+		}
+		if req.Confirm == nil {
+			continue
+		}
+		err := req.Confirm(pipeline.Confirmation{Plan: samplePlan(), HasForge: tt.hasForge, Existing: tt.existing})
 		if (err != nil) != tt.wantErr {
 			t.Errorf("%s: err = %v, want error %v", tt.name, err, tt.wantErr)
 		}
-		if !strings.Contains(errOut.String(), tt.wantAsk) || (tt.wantAsk == "" && tt.tty && !tt.yes && errOut.Len() == 0) {
+		if !strings.Contains(errOut.String(), tt.wantAsk) || errOut.Len() == 0 {
 			t.Errorf("%s: prompt %q, want %q", tt.name, errOut.String(), tt.wantAsk)
-		}
-		if (!tt.tty || tt.yes) && errOut.Len() != 0 {
-			t.Errorf("%s: asked %q without a terminal or with --yes", tt.name, errOut.String())
 		}
 	}
 }
-
-func cmdutilFlags(yes bool) cmdutil.ReleaseFlags { return cmdutil.ReleaseFlags{Yes: yes} }

@@ -1,4 +1,4 @@
-package pipeline
+package shared
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/release"
 )
 
@@ -38,7 +39,7 @@ type JSONSignature struct {
 }
 
 // ToJSON converts a result into its JSON shape.
-func ToJSON(r *Result) JSONResult {
+func ToJSON(r *pipeline.Result) JSONResult {
 	p := r.Plan
 	out := JSONResult{
 		Action: r.Action, Service: p.Service, Env: p.Env, From: p.From, To: p.To.String(),
@@ -60,7 +61,7 @@ func ToJSON(r *Result) JSONResult {
 }
 
 // Print writes the result: JSON, or the PR URL on stdout with a summary on stderr.
-func Print(ios *iostreams.IOStreams, asJSON bool, r *Result) error {
+func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 	if asJSON {
 		enc := json.NewEncoder(ios.Out)
 		enc.SetIndent("", "  ")
@@ -96,7 +97,7 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *Result) error {
 	return nil
 }
 
-func plannedPR(r *Result) string {
+func plannedPR(r *pipeline.Result) string {
 	if r.PR != nil {
 		return fmt.Sprintf("update pull request #%d", r.PR.Number)
 	}

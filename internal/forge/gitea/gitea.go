@@ -44,6 +44,13 @@ type Forge struct {
 
 var _ forge.Forge = (*Forge)(nil)
 
+// GetPR and ListOpenPRs are joining forge.Forge (issue 13); this keeps their signatures in
+// step until they are part of it.
+var _ interface {
+	GetPR(ctx context.Context, number int) (*forge.PullRequest, error)
+	ListOpenPRs(ctx context.Context, headPrefix string) ([]*forge.PullRequest, error)
+} = (*Forge)(nil)
+
 // New builds the client; it makes no request.
 func New(ctx context.Context, o Options) (*Forge, error) {
 	_ = ctx // construction is offline, like the other forges'

@@ -41,7 +41,7 @@ func binary() (bin, staticRoot string, err error) {
 		bin = filepath.Join(staticRoot, "gitea")
 	}
 	if fi, err := os.Stat(bin); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-		return "", "", fmt.Errorf("gitea %s not found at %s", Version, bin)
+		return "", "", fmt.Errorf("not found at %s", bin)
 	}
 	if _, err := os.Stat(filepath.Join(staticRoot, "options", "locale")); err != nil {
 		return "", "", fmt.Errorf("gitea's options/locale not found under %s (set %s_ROOT to Gitea's source directory)", staticRoot, BinaryEnv)

@@ -76,7 +76,7 @@ DEFAULT_PRIVATE = private
 INSTALL_LOCK = true
 SECRET_KEY = %[5]s
 INTERNAL_TOKEN = %[6]s
-PASSWORD_HASH_ALGO = pbkdf2_hi
+PASSWORD_HASH_ALGO = pbkdf2$1000$32
 
 [oauth2]
 ENABLED = false

@@ -147,9 +147,19 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	for name := range r.Environments {
+	for name, e := range r.Environments {
 		if err := ValidateName("environment", name); err != nil {
 			return fmt.Errorf("key environments.%s: %w", name, err)
+		}
+		for i, l := range e.Labels {
+			if err := ValidateLabel(fmt.Sprintf("key environments.%s.labels[%d]:", name, i), l); err != nil {
+				return err
+			}
+		}
+		for i, rv := range e.Reviewers {
+			if err := ValidateReviewer(fmt.Sprintf("key environments.%s.reviewers[%d]:", name, i), rv); err != nil {
+				return err
+			}
 		}
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {

@@ -60,3 +60,39 @@ func ValidateBranch(what, name string) error {
 	}
 	return nil
 }
+
+var (
+	// A user (GitHub, GitLab, Gitea) or, on GitHub, an org/team slug.
+	reviewerRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}(/[A-Za-z0-9][A-Za-z0-9._-]{0,254})?$`)
+)
+
+// maxLabelLen is GitLab's limit; GitHub's own (50) is reported by GitHub.
+const maxLabelLen = 255
+
+// ValidateReviewer checks a reviewer: a user name or org/team, nothing a URL path could
+// misread ("a/b/c", "../../admin"); what names the flag or key.
+func ValidateReviewer(what, r string) error {
+	if !reviewerRe.MatchString(r) || strings.Contains(r, "..") {
+		return fmt.Errorf("%s %q is not a user name or org/team", what, r)
+	}
+	return nil
+}
+
+// ValidateLabel checks a pull request label: printable, no comma (GitLab separates labels with
+// commas), at most 255 characters.
+func ValidateLabel(what, l string) error {
+	switch {
+	case strings.TrimSpace(l) == "":
+		return fmt.Errorf("%s is empty", what)
+	case len(l) > maxLabelLen:
+		return fmt.Errorf("%s is %d characters long, more than %d", what, len(l), maxLabelLen)
+	case strings.ContainsAny(l, ","):
+		return fmt.Errorf("%s %q holds a comma", what, l)
+	}
+	for _, r := range l {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%s %q holds a control character", what, l)
+		}
+	}
+	return nil
+}

@@ -22,12 +22,31 @@ type editFS struct {
 	root  string            // absolute, symlinks resolved
 	files map[string][]byte // absolute path -> bytes served instead of the disk's
 	dirs  map[string]bool   // directories that exist only because a new file lives there
+	// jail refuses every disk path that leaves the repo; refused keeps the first refusal,
+	// which says more than the error kustomize makes of it.
+	jail    *confined
+	refused error
 }
 
 var _ filesys.FileSystem = (*editFS)(nil)
 
-func newEditFS(root string) *editFS {
-	return &editFS{disk: filesys.MakeFsOnDisk(), root: root, files: map[string][]byte{}, dirs: map[string]bool{}}
+func newEditFS(jail *confined) *editFS {
+	return &editFS{disk: filesys.MakeFsOnDisk(), root: jail.root, files: map[string][]byte{}, dirs: map[string]bool{}, jail: jail}
+}
+
+// allow reports whether the disk may be asked about p, recording the first refusal.
+func (e *editFS) allow(p string) error {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return err
+	}
+	if err := e.jail.check(abs); err != nil {
+		if e.refused == nil {
+			e.refused = err
+		}
+		return err
+	}
+	return nil
 }
 
 // put serves data at the repo-relative path rel. Directories that do not exist on disk
@@ -72,17 +91,23 @@ func (e *editFS) Open(p string) (filesys.File, error) {
 	if data, ok := e.files[filepath.Clean(p)]; ok {
 		return &memFile{Reader: bytes.NewReader(data), name: filepath.Base(p), size: int64(len(data))}, nil
 	}
+	if err := e.allow(p); err != nil {
+		return nil, err
+	}
 	return e.disk.Open(p)
 }
 
 func (e *editFS) IsDir(p string) bool {
-	return e.dirs[filepath.Clean(p)] || e.disk.IsDir(p)
+	return e.dirs[filepath.Clean(p)] || (e.allow(p) == nil && e.disk.IsDir(p))
 }
 
 func (e *editFS) ReadDir(p string) ([]string, error) {
 	clean := filepath.Clean(p)
 	var names []string
 	if !e.dirs[clean] {
+		if err := e.allow(p); err != nil {
+			return nil, err
+		}
 		var err error
 		if names, err = e.disk.ReadDir(p); err != nil {
 			return nil, err
@@ -119,6 +144,9 @@ func (e *editFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
 	if _, ok := e.files[abs]; ok && !e.disk.Exists(abs) {
 		return filesys.ConfirmedDir(filepath.Dir(abs)), filepath.Base(abs), nil
 	}
+	if err := e.allow(abs); err != nil {
+		return "", "", err
+	}
 	return e.disk.CleanedAbs(p)
 }
 
@@ -127,10 +155,13 @@ func (e *editFS) Exists(p string) bool {
 	if _, ok := e.files[clean]; ok || e.dirs[clean] {
 		return true
 	}
-	return e.disk.Exists(p)
+	return e.allow(p) == nil && e.disk.Exists(p)
 }
 
 func (e *editFS) Glob(pattern string) ([]string, error) {
+	if err := e.allow(filepath.Dir(pattern)); err != nil {
+		return nil, err
+	}
 	found, err := e.disk.Glob(pattern)
 	if err != nil {
 		return nil, err
@@ -148,11 +179,19 @@ func (e *editFS) ReadFile(p string) ([]byte, error) {
 	if data, ok := e.files[filepath.Clean(p)]; ok {
 		return slices.Clone(data), nil
 	}
+	if err := e.allow(p); err != nil {
+		return nil, err
+	}
 	return e.disk.ReadFile(p)
 }
 
 // Walk walks the disk; kustomize's build does not walk, so virtual files are not visited.
-func (e *editFS) Walk(p string, fn filepath.WalkFunc) error { return e.disk.Walk(p, fn) }
+func (e *editFS) Walk(p string, fn filepath.WalkFunc) error {
+	if err := e.allow(p); err != nil {
+		return err
+	}
+	return e.disk.Walk(p, fn)
+}
 
 // memFile is an edited file opened for reading.
 type memFile struct {

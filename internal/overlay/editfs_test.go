@@ -17,7 +17,12 @@ func TestEditFS(t *testing.T) {
 	}
 	testutil.WriteTree(t, root, map[string]string{"a/one.yaml": "disk\n", "a/two.yaml": "two\n"})
 	before := hashTree(t, root)
-	e := newEditFS(root)
+	jail, err := openConfined(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(jail.close)
+	e := newEditFS(jail)
 	e.put("a/one.yaml", []byte("edited\n"))
 	e.put("new/dir/k.yaml", []byte("new\n"))
 	abs := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -85,7 +84,12 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{ctx: ctx, root: root, repo: repo, req: req, images: images,
+	jail, err := openConfined(root)
+	if err != nil {
+		return nil, err
+	}
+	defer jail.close()
+	p := &planner{ctx: ctx, root: root, jail: jail, repo: repo, req: req, images: images,
 		target: kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
 	var nf *NotFoundError
@@ -96,6 +100,10 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		nf.CanCreate = true // Plan is what --create drives: say so
 	}
 	if err != nil {
+		return nil, err
+	}
+	// The overlay directory itself may be a symlink: refuse before reading anything there.
+	if err := jail.check(filepath.Join(root, filepath.FromSlash(ov.Dir))); err != nil {
 		return nil, err
 	}
 	return p.edit(ov)
@@ -124,6 +132,7 @@ func resolveRoot(root string) (string, error) {
 type planner struct {
 	ctx    context.Context
 	root   string // absolute, symlinks resolved
+	jail   *confined
 	repo   *config.Repo
 	req    Request
 	images []string
@@ -135,11 +144,15 @@ func (p *planner) render(dir string, edits []FileEdit) ([]renderedImage, error) 
 	if err := p.ctx.Err(); err != nil {
 		return nil, err
 	}
-	fsys := newEditFS(p.root)
+	fsys := newEditFS(p.jail)
 	for _, e := range edits {
 		fsys.put(e.Path, e.After)
 	}
-	return render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
+	imgs, err := render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
+	if err != nil && fsys.refused != nil {
+		return nil, fsys.refused // what kustomize would make of it names internal paths
+	}
+	return imgs, err
 }
 
 func (p *planner) edit(ov *Overlay) (*Result, error) {
@@ -359,14 +372,17 @@ func (p *planner) errNoImage(dir string, rendered []renderedImage) error {
 // writing it back cannot land outside the repo.
 func (p *planner) readRegular(rel string) ([]byte, error) {
 	full := filepath.Join(p.root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(full)
+	if err := p.jail.check(full); err != nil {
+		return nil, err
+	}
+	fi, err := p.jail.fsys.Lstat(filepath.FromSlash(rel))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, errors.Unwrap(err))
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read %s: not a regular file (gito does not edit through symlinks)", rel)
 	}
-	data, err := os.ReadFile(full)
+	data, err := p.jail.fsys.ReadFile(filepath.FromSlash(rel))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, errors.Unwrap(err))
 	}

@@ -152,3 +152,54 @@ func TestPlanCancelled(t *testing.T) {
 		t.Errorf("Plan with a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+// S1: an overlay directory that is a symlink to a directory outside the repo is refused
+// before anything there is read or written; the outside files stay untouched.
+func TestPlanRefusesSymlinkedDirectoryLeavingTheRepo(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	testutil.WriteTree(t, outside, map[string]string{"kustomization.yaml": prodEntry})
+	outsideBefore := hashTree(t, outside)
+	root := t.TempDir()
+	testutil.WriteTree(t, root, classic(map[string]string{"api/overlays/staging/kustomization.yaml": prodEntry}))
+	if err := os.MkdirAll(filepath.Join(root, "api/overlays"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "api/overlays/prod")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := plan(t, root, Request{Version: v("v2", "")})
+	if err == nil || !strings.Contains(err.Error(), "api/overlays/prod leaves the repository (through a symbolic link)") {
+		t.Errorf("Plan = %v, want a refusal naming the symlinked directory", err)
+	}
+	if hashTree(t, outside) != outsideBefore {
+		t.Error("the directory outside the repo changed")
+	}
+}
+
+// S1/S10: a base reached through "../.." out of the repo, or through a symlinked directory, is
+// not read; the error names the path as the overlay wrote it, not an internal cache path.
+func TestRenderStaysInTheRepo(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	testutil.WriteTree(t, outside, map[string]string{"kustomization.yaml": kustHeader + "resources:\n  - deployment.yaml\n",
+		"deployment.yaml": deployment("api", "registry.example.com/team/api:v1")})
+	root := t.TempDir()
+	testutil.WriteTree(t, root, classic(map[string]string{
+		"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../../../../../../../../../../../etc\n",
+		"api/overlays/dev/kustomization.yaml":  kustHeader + "resources:\n  - ../../linked\n",
+	}))
+	if err := os.Symlink(outside, filepath.Join(root, "api/linked")); err != nil {
+		t.Fatal(err)
+	}
+	for env, want := range map[string]string{"prod": "leaves the repository", "dev": "api/linked leaves the repository (through a symbolic link)"} {
+		_, err := plan(t, root, Request{Env: env, Version: v("v2", "")})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: Plan = %v, want %q", env, err, want)
+			continue
+		}
+		if strings.Contains(err.Error(), root) {
+			t.Errorf("%s: error shows the absolute repo path: %v", env, err)
+		}
+	}
+}

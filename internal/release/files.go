@@ -6,10 +6,19 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/gito-dev/gito/internal/overlay"
 )
 
+// readIfExists reads a repo-relative file through os.Root, so a symlinked directory cannot
+// make it read outside the repo; a missing file is nil.
 func readIfExists(root, rel string) ([]byte, error) {
-	data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("open repo %s: %w", root, err)
+	}
+	defer r.Close()
+	data, err := r.ReadFile(filepath.FromSlash(rel))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -19,36 +28,12 @@ func readIfExists(root, rel string) ([]byte, error) {
 	return data, nil
 }
 
-// writeFiles writes every planned file into the work tree: each through a temp file and a
-// rename, so an interrupted run never leaves a half-written kustomization behind.
+// writeFiles writes every planned file into the work tree through the overlay engine's one
+// write path (confined to the repo, atomic, refusing files that changed since the plan).
 func writeFiles(root string, files []File) error {
+	edits := make([]overlay.FileEdit, 0, len(files))
 	for _, f := range files {
-		rel, err := cleanRel(f.Path)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		mode := fs.FileMode(0o644)
-		if st, err := os.Stat(dst); err == nil {
-			mode = st.Mode().Perm()
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), ".gito-*")
-		if err != nil {
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		_, werr := tmp.Write(f.After)
-		cerr := tmp.Close()
-		if err := errors.Join(werr, cerr, os.Chmod(tmp.Name(), mode)); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			os.Remove(tmp.Name())
-			return fmt.Errorf("write %s: %w", rel, err)
-		}
+		edits = append(edits, overlay.FileEdit{Path: f.Path, Before: f.Before, After: f.After})
 	}
-	return nil
+	return overlay.WriteFiles(root, edits)
 }

@@ -7,7 +7,7 @@ package release
 import (
 	"context"
 	"fmt"
-	"path"
+
 	"slices"
 	"strings"
 
@@ -164,13 +164,4 @@ func union(lists ...[]string) []string {
 		}
 	}
 	return out
-}
-
-// cleanRel guards against a template or config smuggling a path out of the repo.
-func cleanRel(p string) (string, error) {
-	c := path.Clean(p)
-	if c == "." || strings.HasPrefix(c, "../") || c == ".." || path.IsAbs(c) {
-		return "", fmt.Errorf("path %q leaves the repository", p)
-	}
-	return c, nil
 }

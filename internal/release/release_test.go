@@ -207,8 +207,17 @@ func TestApply(t *testing.T) {
 		}
 	}
 
-	c.err = errors.New("hook refused")
-	if _, err := Apply(context.Background(), c, p); err == nil || !strings.Contains(err.Error(), "commit on gito/prod/api: hook refused") {
+	// Writing the same plan again finds the files changed since the plan: refused.
+	if _, err := Apply(context.Background(), c, p); err == nil || !strings.Contains(err.Error(), "changed since the plan") {
+		t.Errorf("second Apply err = %v", err)
+	}
+	root2 := infraCopy(t)
+	p2, err := MakePlan(context.Background(), input(t, root2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := &fakeCommitter{root: root2, err: errors.New("hook refused")}
+	if _, err := Apply(context.Background(), c2, p2); err == nil || !strings.Contains(err.Error(), "commit on gito/prod/api: hook refused") {
 		t.Errorf("err = %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -61,6 +61,11 @@ func TestNewCmdRelease(t *testing.T) {
 		{name: "bad digest", args: "-s api -e prod --version v1@sha256:xyz", wantErr: "invalid digest"},
 		{name: "draft and auto-merge", args: "-s api -e prod --version v1 --draft --auto-merge", wantErr: "cannot be combined"},
 		{name: "bad base", args: "-s api -e prod --version v1 --base ..", wantErr: `--base ".." is not a valid branch name`},
+		{name: "reviewer path", args: "-s api -e prod --version v1 --reviewer a/b/c", wantErr: `--reviewer "a/b/c" is not a user name or org/team`},
+		{name: "reviewer traversal", args: "-s api -e prod --version v1 --reviewer ../../admin", wantErr: `--reviewer "../../admin"`},
+		{name: "label newline", args: "-s api -e prod --version v1 --label 'a\nb'", wantErr: "--label"},
+		{name: "label comma", args: "-s api -e prod --version v1 --label a,b", wantErr: `--label "a,b" holds a comma`},
+		{name: "label too long", args: "-s api -e prod --version v1 --label " + strings.Repeat("x", 5000), wantErr: "--label is 5000 characters long"},
 		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unknown command "extra"`},
 	}
 	for _, tt := range tests {

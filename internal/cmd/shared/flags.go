@@ -61,6 +61,16 @@ func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 	if fl.Draft && fl.AutoMerge {
 		return exitcode.FlagErrorf("--draft and --auto-merge cannot be combined: a draft pull request never merges")
 	}
+	for _, l := range fl.Labels {
+		if err := config.ValidateLabel("--label", l); err != nil {
+			return &exitcode.FlagError{Err: err}
+		}
+	}
+	for _, r := range fl.Reviewers {
+		if err := config.ValidateReviewer("--reviewer", r); err != nil {
+			return &exitcode.FlagError{Err: err}
+		}
+	}
 	if fl.Repo == "" {
 		fl.Repo = getenv("GITO_REPO")
 	}

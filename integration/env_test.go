@@ -50,8 +50,9 @@ func setupEnv(env *testscript.Env, row *forgeRow, shared any, fixture, realGit s
 	}
 	// The shim also records the environment of each git that gito starts (gito sets
 	// GIT_TERMINAL_PROMPT=0; a script's own `exec git` does not), less the scoped credential
-	// helper's own variable, so a script can prove no other variable carried a token (S9).
-	shim := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %q\n[ \"$GIT_TERMINAL_PROMPT\" = 0 ] && env | grep -v '^GITO_GIT_TOKEN=' >> %q\nexec %q \"$@\"\n",
+	// helper's own variable and the harness's TOKEN (the value scripts search for), so a script
+	// can prove no other variable carried a token (S9).
+	shim := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >> %q\n[ \"$GIT_TERMINAL_PROMPT\" = 0 ] && env | grep -v -e '^GITO_GIT_TOKEN=' -e '^TOKEN=' >> %q\nexec %q \"$@\"\n",
 		filepath.Join(work, ".git-args.log"), filepath.Join(work, ".git-env.log"), realGit)
 	if err := os.WriteFile(filepath.Join(bin, "git"), []byte(shim), 0o755); err != nil {
 		return err

@@ -32,18 +32,28 @@ const (
 type Set struct {
 	// OverrideDir is an absolute directory holding overrides, or "".
 	OverrideDir string
+	// OverrideName is how errors name that directory: its repo-relative path
+	// (".gito/templates"), not where the run happened to check the repo out.
+	OverrideName string
+}
+
+// overrideOrigin names an override file in messages.
+func (s Set) overrideOrigin(name string) string {
+	if s.OverrideName != "" {
+		return filepath.ToSlash(filepath.Join(s.OverrideName, name))
+	}
+	return filepath.Join(s.OverrideDir, name)
 }
 
 // Source returns the template text and where it came from.
 func (s Set) Source(name string) (text, origin string, err error) {
 	if s.OverrideDir != "" {
-		p := filepath.Join(s.OverrideDir, name)
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(filepath.Join(s.OverrideDir, name))
 		if err == nil {
-			return string(data), p, nil
+			return string(data), s.overrideOrigin(name), nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return "", p, fmt.Errorf("read template %s: %w", p, err)
+			return "", s.overrideOrigin(name), fmt.Errorf("read template %s: %w", s.overrideOrigin(name), errors.Unwrap(err))
 		}
 	}
 	data, err := embedded.ReadFile(name)

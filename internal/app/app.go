@@ -59,7 +59,9 @@ func NewFactory(getenv func(string) string) *cmdutil.Factory {
 	return &cmdutil.Factory{
 		IOStreams:  iostreams.System(getenv),
 		Getenv:     getenv,
-		HTTPClient: func() (*http.Client, error) { return &http.Client{Timeout: 60 * time.Second}, nil },
+		// No Client.Timeout: the forge transport times out each attempt and the context bounds
+		// the whole, so a run that honours Retry-After is not cut short.
+		HTTPClient: func() (*http.Client, error) { return &http.Client{}, nil },
 		Now:        time.Now,
 		Version:    versionOf(buildVersion, debug.ReadBuildInfo),
 		Commit:     buildCommit,

@@ -43,7 +43,7 @@ func TestHelpExamplesRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	bare, checkout := exampleRepo(t, env, work, string(pub))
-	env = append(env, "GITO_REPO="+bare, "GITO_SIGNING_KEY="+key)
+	env = append(env, "GITO_REPO="+bare, "GITO_SIGNING_KEY="+key, "GIT_AUTHOR_NAME=Dev", "GIT_AUTHOR_EMAIL=dev@example.com")
 
 	root := app.NewRootCmd(app.NewFactory(noEnv))
 	ran := 0

@@ -22,11 +22,16 @@ type RetryOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock used to turn a reset time or an HTTP date into a wait; default time.Now.
 	Now func() time.Time
+	// AttemptTimeout bounds one attempt, reading its body included; default 60s. The whole
+	// exchange, waits included, is bounded by the request's context alone: an http.Client
+	// Timeout around this transport would cut a run short while it honours Retry-After.
+	AttemptTimeout time.Duration
 }
 
 const (
 	defaultMaxAttempts = 4
 	defaultMaxWait     = 30 * time.Second
+	defaultAttempt     = 60 * time.Second
 	firstBackoff       = time.Second
 	// drainLimit bounds how much of a discarded response is read so its connection can be reused.
 	drainLimit = 64 << 10
@@ -52,6 +57,9 @@ func NewRetryTransport(base http.RoundTripper, opts RetryOptions) http.RoundTrip
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.AttemptTimeout <= 0 {
+		opts.AttemptTimeout = defaultAttempt
+	}
 	return &retryTransport{base: base, opts: opts}
 }
 
@@ -70,18 +78,28 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		try := req
+		attemptCtx, cancel := context.WithTimeout(ctx, t.opts.AttemptTimeout)
+		try := req.Clone(attemptCtx)
 		if getBody != nil {
 			body, err := getBody()
 			if err != nil {
+				cancel()
 				return nil, fmt.Errorf("replay request body: %w", err)
 			}
-			try = req.Clone(ctx)
 			try.Body = body
 		}
 		resp, err := t.base.RoundTrip(try)
-		if err != nil || attempt >= t.opts.MaxAttempts || !retryable(resp) {
-			return resp, err
+		if err != nil {
+			cancel()
+			if ctx.Err() == nil && attemptCtx.Err() != nil {
+				err = fmt.Errorf("%s %s: no answer within %s: %w", req.Method, req.URL.Redacted(), t.opts.AttemptTimeout, err)
+			}
+			return nil, err
+		}
+		// The attempt's deadline covers reading the body: it ends when the body is closed.
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		if attempt >= t.opts.MaxAttempts || !retryable(resp) {
+			return resp, nil
 		}
 		wait := t.waitFor(resp, attempt)
 		if wait > t.opts.MaxWait {
@@ -210,4 +228,16 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// cancelOnClose ends an attempt's context once its response body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
 }

@@ -298,3 +298,36 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// Item 5: each attempt has its own deadline, which covers reading the body but not the waits
+// between attempts; a server that never answers is reported as such.
+func TestRetryAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		w.Write([]byte("body read after RoundTrip returned"))
+	}))
+	t.Cleanup(func() { close(release); srv.Close() })
+	client := &http.Client{Transport: NewRetryTransport(srv.Client().Transport, RetryOptions{AttemptTimeout: 100 * time.Millisecond})}
+
+	_, err := client.Get(srv.URL + "/hang")
+	if err == nil || !strings.Contains(err.Error(), "no answer within 100ms") {
+		t.Fatalf("hung server: err = %v", err)
+	}
+	resp, err := client.Get(srv.URL + "/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || string(body) != "body read after RoundTrip returned" {
+		t.Errorf("body = %q, %v", body, err)
+	}
+}

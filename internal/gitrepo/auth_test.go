@@ -46,7 +46,7 @@ func TestHTTPTokenNeverLeaks(t *testing.T) {
 		t.Fatalf("ReadBlobs = %q, %v", blobs, err)
 	}
 	writeFile(t, filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml"), "images: []\n")
-	sha, err := w.Commit(ctx, CommitOptions{Message: "edit"})
+	sha, err := w.Commit(ctx, CommitOptions{Message: "edit", AuthorEmail: "dev@example.com"})
 	if err != nil {
 		t.Fatalf("Commit: %v", err)
 	}

@@ -15,19 +15,19 @@ type CommitOptions struct {
 	// Paths limits the commit to these repo-relative paths (additions, edits, deletions);
 	// empty means every change.
 	Paths []string
-	// AuthorName and AuthorEmail default to git's configuration, then to gito <gito@localhost>.
+	// AuthorName and AuthorEmail default to the environment (GIT_AUTHOR_*), then git's
+	// configuration; with no email anywhere Commit refuses (ErrNoIdentity).
 	AuthorName, AuthorEmail string
-	// SigningKey is an SSH private key path. When set, the commit is SSH-signed with it
-	// through options on this one git process; nothing is written to any config. When empty,
-	// the user's git config decides (commit.gpgsign).
+	// SigningKey is what git's user.signingkey would say for an SSH key: a key path, or
+	// "key::<public key>" for a key held by the ssh-agent. When set, the commit is SSH-signed
+	// with it through options on this one git process; nothing is written to any config.
+	// When empty, the user's git config decides (commit.gpgsign).
 	SigningKey string
 }
 
-// Default identity when neither the options nor git's configuration give one.
-const (
-	defaultName  = "gito"
-	defaultEmail = "gito@localhost"
-)
+// ErrNoIdentity means no author email was found: a release authored by a made-up identity
+// would hide who shipped it.
+var ErrNoIdentity = errors.New("no git identity for the commit: run git config --global user.email you@example.com (and user.name), or in CI set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL")
 
 // Commit stages opts.Paths and commits them on the worktree's detached HEAD, returning the
 // new commit's SHA. ErrNothingToCommit when nothing changed.
@@ -57,10 +57,13 @@ func (w *Worktree) Commit(ctx context.Context, opts CommitOptions) (string, erro
 		return "", err
 	}
 	var args []string
-	if opts.SigningKey != "" {
-		key, err := filepath.Abs(opts.SigningKey)
-		if err != nil {
-			return "", fmt.Errorf("signing key %s: %w", opts.SigningKey, err)
+	if key := opts.SigningKey; key != "" {
+		if !strings.HasPrefix(key, "key::") {
+			abs, err := filepath.Abs(key)
+			if err != nil {
+				return "", fmt.Errorf("signing key %s: %w", key, err)
+			}
+			key = abs
 		}
 		args = append(args, "-c", "gpg.format=ssh", "-c", "user.signingkey="+key, "-c", "commit.gpgsign=true")
 	}
@@ -97,9 +100,10 @@ func (w *Worktree) identityEnv(ctx context.Context, opts CommitOptions) ([]strin
 		}
 	}
 	var env []string
-	for _, f := range []struct{ field, given, fallback string }{
-		{"name", opts.AuthorName, defaultName},
-		{"email", opts.AuthorEmail, defaultEmail},
+	email := ""
+	for _, f := range []struct{ field, given string }{
+		{"email", opts.AuthorEmail},
+		{"name", opts.AuthorName},
 	} {
 		upper := strings.ToUpper(f.field)
 		author, _ := envValue(base, "GIT_AUTHOR_"+upper)
@@ -107,8 +111,13 @@ func (w *Worktree) identityEnv(ctx context.Context, opts CommitOptions) ([]strin
 		if author == "" && f.field == "email" {
 			author, _ = envValue(base, "EMAIL")
 		}
-		if author == "" {
-			author = f.fallback
+		switch {
+		case author == "" && f.field == "email":
+			return nil, ErrNoIdentity
+		case f.field == "email":
+			email = author
+		case author == "":
+			author, _, _ = strings.Cut(email, "@") // as git does without user.name: the mail's local part
 		}
 		env = append(env, "GIT_AUTHOR_"+upper+"="+author)
 		committer, _ := envValue(base, "GIT_COMMITTER_"+upper)

@@ -32,7 +32,7 @@ func useCache(ctx context.Context, g *Git, cacheRoot, remoteURL, name string) er
 	if err := os.WriteFile(filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml"), []byte(name), 0o644); err != nil {
 		return err
 	}
-	if _, err := w.Commit(ctx, CommitOptions{Message: name}); err != nil {
+	if _, err := w.Commit(ctx, CommitOptions{Message: name, AuthorEmail: "dev@example.com"}); err != nil {
 		return err
 	}
 	return w.Remove()

@@ -38,7 +38,7 @@ func TestCommitSignedWithSSHKey(t *testing.T) {
 		t.Helper()
 		w := newWorktree(t, r, RemoteRef("main"))
 		writeFile(t, filepath.Join(w.Path(), "signed.txt"), sha256Hex(signingKey))
-		sha, err := w.Commit(ctx, CommitOptions{Message: "signed?", SigningKey: signingKey})
+		sha, err := w.Commit(ctx, CommitOptions{Message: "signed?", SigningKey: signingKey, AuthorEmail: "ci@example.com"})
 		if err != nil {
 			t.Fatalf("Commit: %v", err)
 		}

@@ -33,7 +33,15 @@ func TestCommitPushAndLease(t *testing.T) {
 		return sha
 	}
 
-	first := release("v2", CommitOptions{})
+	// Item 8: with no identity anywhere, gito refuses instead of inventing one.
+	{
+		w := newWorktree(t, r, RemoteRef("main"))
+		writeFile(t, filepath.Join(w.Path(), file), "images:\n  - name: api\n    newTag: v0\n")
+		if _, err := w.Commit(ctx, CommitOptions{Message: "x", Paths: []string{file}}); !errors.Is(err, ErrNoIdentity) {
+			t.Fatalf("Commit without an identity = %v, want ErrNoIdentity", err)
+		}
+	}
+	first := release("v2", CommitOptions{AuthorEmail: "dev@example.com"})
 	if err := r.Push(ctx, PushOptions{SHA: first, Branch: branch, DryRun: true}); err != nil {
 		t.Fatalf("dry-run Push: %v", err)
 	}
@@ -64,7 +72,7 @@ func TestCommitPushAndLease(t *testing.T) {
 		t.Fatalf("remote branch at %q, want %q", got, second)
 	}
 	// ...and is refused, in dry runs too, when someone moved it.
-	third := release("v4", CommitOptions{})
+	third := release("v4", CommitOptions{AuthorEmail: "dev@example.com"})
 	for _, dry := range []bool{true, false} {
 		err := r.Push(ctx, PushOptions{SHA: third, Branch: branch, ExpectedRemoteSHA: first, DryRun: dry})
 		if !errors.Is(err, ErrStaleLease) {
@@ -75,15 +83,15 @@ func TestCommitPushAndLease(t *testing.T) {
 		t.Errorf("stale push moved the branch to %q", got)
 	}
 
-	// Identities: the options win; without them and without config, gito's own.
+	// Identities: the options win.
 	r = openRepo(t, g, r.cacheRoot, bare, Auth{})
 	last := gitserver.Git(t, gitserver.Env(t), r.Dir(), "", "log", "-1", "--format=%an|%ae|%(trailers:key=Gito-Version,valueonly,separator=)", RemoteRef(branch), "--", file)
 	if last != "Release Bot|bot@example.com|v3" {
 		t.Errorf("second release commit = %q", last)
 	}
 	committer := gitserver.Git(t, gitserver.Env(t), bare, "", "log", "-1", "--format=%an <%ae>|%cn <%ce>", first)
-	if committer != "gito <gito@localhost>|gito <gito@localhost>" {
-		t.Errorf("default identity = %q", committer)
+	if committer != "dev <dev@example.com>|dev <dev@example.com>" {
+		t.Errorf("identity from the email alone = %q", committer)
 	}
 }
 
@@ -148,7 +156,7 @@ func TestSparseWorktree(t *testing.T) {
 		t.Errorf("added directory not checked out: %v", err)
 	}
 	writeFile(t, filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml"), "images: []\n")
-	sha, err := w.Commit(ctx, CommitOptions{Message: "edit", Paths: []string{"overlays/prod/api/kustomization.yaml"}})
+	sha, err := w.Commit(ctx, CommitOptions{Message: "edit", Paths: []string{"overlays/prod/api/kustomization.yaml"}, AuthorEmail: "dev@example.com"})
 	if err != nil {
 		t.Fatalf("Commit in a sparse worktree: %v", err)
 	}

@@ -48,7 +48,7 @@ func (p *planner) create(nf *NotFoundError) (*Result, error) {
 	if dirOfTemplates == "" {
 		dirOfTemplates = config.DefaultTemplatesDir
 	}
-	set := templates.Set{OverrideDir: filepath.Join(p.root, filepath.FromSlash(dirOfTemplates))}
+	set := templates.Set{OverrideDir: filepath.Join(p.root, filepath.FromSlash(dirOfTemplates)), OverrideName: dirOfTemplates}
 	data := KustomizationData{Service: p.req.Service, Env: p.req.Env, BasePath: filepath.ToSlash(basePath)}
 	skeleton, err := set.Render(templates.Kustomization, data)
 	if err != nil {

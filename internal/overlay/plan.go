@@ -161,6 +161,12 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkYAML(kfile, orig); err != nil {
+		return nil, err
+	}
+	if err := checkEntries(kfile, orig, p.existsInRepo); err != nil {
+		return nil, err
+	}
 	before, err := p.render(ov.Dir, nil)
 	if p.ctx.Err() != nil {
 		return nil, p.ctx.Err()
@@ -366,6 +372,19 @@ func (p *planner) errNoImage(dir string, rendered []renderedImage) error {
 	}
 	return fmt.Errorf("no container in %s uses image %s (set services.%s.images in %s); images there: %s",
 		dir, strings.Join(p.images, " or "), p.req.Service, config.FileName, there)
+}
+
+// existsInRepo reports whether a repo-relative path exists; a path that leaves the repo does
+// not (the render then says why).
+func (p *planner) existsInRepo(rel string) bool {
+	if strings.HasPrefix(rel, "../") || rel == ".." {
+		return true // outside the repo: the render refuses it with its own message
+	}
+	if err := p.jail.check(filepath.Join(p.root, filepath.FromSlash(rel))); err != nil {
+		return true
+	}
+	_, err := p.jail.fsys.Stat(filepath.FromSlash(rel))
+	return err == nil
 }
 
 // readRegular reads a repo-relative file, refusing symlinks and special files so that

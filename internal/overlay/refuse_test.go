@@ -53,10 +53,16 @@ func TestPlanRefuses(t *testing.T) {
 			want: []string{"no container in api/overlays/prod uses image nginx", "images there: registry.example.com/team/api:v1"}},
 		{name: "missing resource", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\n  - missing.yaml\n"}),
-			want: []string{"api/overlays/prod does not render before the edit, refusing:", "missing.yaml"}},
+			want: []string{"api/overlays/prod/kustomization.yaml: resources entry missing.yaml does not exist"}},
+		{name: "missing base, named as written", files: classic(map[string]string{
+			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../basee\n"}),
+			want: []string{"api/overlays/prod/kustomization.yaml: resources entry ../../basee does not exist"}},
 		{name: "invalid yaml", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resources: [../../base\n"}),
-			want: []string{"api/overlays/prod does not render before the edit"}},
+			want: []string{"api/overlays/prod/kustomization.yaml:2: did not find expected ',' or ']'"}},
+		{name: "invalid yaml, line named", files: classic(map[string]string{
+			"api/overlays/prod/kustomization.yaml": kustHeader + "resources:\n  - ../../base\n images: x\n"}),
+			want: []string{"api/overlays/prod/kustomization.yaml:4: "}},
 		{name: "unknown field", files: classic(map[string]string{
 			"api/overlays/prod/kustomization.yaml": kustHeader + "resourcez:\n  - ../../base\n"}),
 			want: []string{"api/overlays/prod does not render before the edit", "resourcez"}},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 	"net/http"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -95,7 +96,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
-		Signer: signer, Templates: templateSet(ws),
+		Signer: signer.planSigner(), Templates: templateSet(ws),
 	})
 	if err != nil {
 		return nil, err
@@ -105,6 +106,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	if signer == nil && !plan.Noop {
 		fmt.Fprintln(warn, "warning: no signing key found, the change will be unsigned (pass --signing-key or set GITO_SIGNING_KEY)")
+	}
+	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
+		return nil, err
 	}
 	res := &Result{Plan: plan, Remote: ws.Remote}
 
@@ -172,7 +176,11 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 
-	wt := committer{wt: ws.Worktree, signingKey: req.SigningKey}
+	// The key that signed the files signs the commit too, wherever it was found.
+	wt := committer{wt: ws.Worktree}
+	if signer != nil {
+		wt.signingKey = signer.s.GitSigningKey()
+	}
 	sha, err := release.Apply(ctx, wt, plan)
 	if err != nil {
 		return nil, err
@@ -214,7 +222,7 @@ func templateSet(ws *workspace.Workspace) templates.Set {
 	if dir == "" {
 		dir = config.DefaultTemplatesDir
 	}
-	return templates.Set{OverrideDir: ws.Abs(dir)}
+	return templates.Set{OverrideDir: ws.Abs(dir), OverrideName: dir}
 }
 
 // committer adapts a gitrepo work tree to release.Committer.

@@ -13,7 +13,7 @@ import (
 
 // loadSigner finds the key that signs the edited files. No key is fine unless the user named
 // one or the repo requires signatures; then it is an error before anything is written.
-func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (release.Signer, error) {
+func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (*fileSigner, error) {
 	keyPath := req.SigningKey // --signing-key, else GITO_SIGNING_KEY (set by Validate)
 	if keyPath == "" {
 		keyPath = ws.User.SigningKey
@@ -23,7 +23,7 @@ func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (rele
 	})
 	switch {
 	case err == nil:
-		return fileSigner{s}, nil
+		return &fileSigner{s}, nil
 	case !errors.Is(err, signing.ErrNoSigningKey):
 		return nil, err
 	case ws.Config.Signing.Required:
@@ -36,13 +36,21 @@ func loadSigner(ctx context.Context, req Request, ws *workspace.Workspace) (rele
 // fileSigner adapts a signing.Signer to release.Signer.
 type fileSigner struct{ s signing.Signer }
 
-func (f fileSigner) SignFile(relPath string, data []byte) ([]byte, error) {
+func (f *fileSigner) SignFile(relPath string, data []byte) ([]byte, error) {
 	return signing.SignBytes(relPath, data, f.s)
 }
 
-func (f fileSigner) Identity() string {
+func (f *fileSigner) Identity() string {
 	if p := f.s.Principal(); p != "" {
 		return p + " (" + f.s.Fingerprint() + ")"
 	}
 	return f.s.Fingerprint()
+}
+
+// planSigner is s as the plan sees it: a nil interface, not a nil pointer, when unsigned.
+func (s *fileSigner) planSigner() release.Signer {
+	if s == nil {
+		return nil
+	}
+	return s
 }

@@ -157,10 +157,11 @@ func TestMakePlanTemplateErrorNamesFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := input(t, root)
-	in.Templates = templates.Set{OverrideDir: dir}
+	in.Templates = templates.Set{OverrideDir: dir, OverrideName: ".gito/templates"}
 	_, err := MakePlan(context.Background(), in)
-	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, templates.PRTitle)) {
-		t.Fatalf("err = %v, want the template path", err)
+	// S10: the file is named as it is in the repo, not where this run checked it out.
+	if err == nil || !strings.Contains(err.Error(), "template .gito/templates/"+templates.PRTitle+":") || strings.Contains(err.Error(), root) {
+		t.Fatalf("err = %v, want the repo-relative template path", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, templates.PRTitle), []byte("two\nlines"), 0o644); err != nil {
 		t.Fatal(err)

@@ -171,7 +171,11 @@ func (l keyLoader) fromFile(path string) (Signer, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	_, comment, _ := readPublicKey(path + ".pub")
-	return NewSigner(signer, l.principal(comment)), nil
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &sshSigner{signer: signer, principal: l.principal(comment), gitKey: abs}, nil
 }
 
 func (l keyLoader) fromCertificate(certPath, keyPath string) (Signer, error) {
@@ -199,7 +203,11 @@ func (l keyLoader) fromCertificate(certPath, keyPath string) (Signer, error) {
 	if len(cert.ValidPrincipals) > 0 {
 		principal = cert.ValidPrincipals[0]
 	}
-	return NewSigner(certSigner, principal), nil
+	abs, err := filepath.Abs(certPath)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", certPath, err)
+	}
+	return &sshSigner{signer: certSigner, principal: principal, gitKey: abs}, nil
 }
 
 // fromAgent returns the agent's key equal to pub, or nil, nil when the agent lacks it.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/hiddeco/sshsig"
@@ -21,6 +22,9 @@ type Signer interface {
 	Fingerprint() string
 	// Principal is a best-effort name for the signer: the key comment or git's user.email.
 	Principal() string
+	// GitSigningKey is what git's user.signingkey (with gpg.format=ssh) must say to sign a
+	// commit with this same key: a key file's path, or "key::<public key>" for an agent key.
+	GitSigningKey() string
 }
 
 // NewSigner wraps an ssh.Signer (a key, a certificate signer, an agent key) as a Signer.
@@ -31,6 +35,7 @@ func NewSigner(s ssh.Signer, principal string) Signer {
 type sshSigner struct {
 	signer    ssh.Signer
 	principal string
+	gitKey    string // "" until the loader says where the key lives
 }
 
 func (s *sshSigner) Sign(data []byte, namespace string) ([]byte, error) {
@@ -52,6 +57,13 @@ func (s *sshSigner) Fingerprint() string {
 }
 
 func (s *sshSigner) Principal() string { return s.principal }
+
+func (s *sshSigner) GitSigningKey() string {
+	if s.gitKey != "" {
+		return s.gitKey
+	}
+	return "key::" + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
+}
 
 // agentSigner signs with one key held by the ssh-agent at sock. It dials per signature, so
 // nothing needs closing and a long-lived Signer survives an agent restart.

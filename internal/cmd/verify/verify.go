@@ -57,8 +57,12 @@ Signers come from the allowed signers file named by signing.allowedSigners in .g
 file's repo-relative path (namespace gito:PATH). Nothing is fetched: it works offline, in CI,
 in a pre-receive hook and as an Argo CD config-management plugin.
 
-Unsigned files fail only when signing.required is true (or with --required). Any failure
-exits with status 3, after every file has been reported.
+Unsigned files fail only when signing.required is true (or with --required). --required
+covers every file verify looks at: every kustomization file, bases and components included,
+and every file with a .sig. gito release, rollback and promote sign what they write; sign the
+rest once with gito sign (gito sign --render DIR signs all a render reads). Without an allowed
+signers file and without --required, files are reported unsigned and verify exits 0. Any
+failure exits with status 3, after every file has been reported.
 
 Where the verified tree is untrusted (a pre-receive hook, Argo CD), pin the allowed signers
 with --allowed-signers (env GITO_ALLOWED_SIGNERS) and use --required (env
@@ -179,8 +183,8 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 }
 
 // loadAllowedSigners reads the allowed signers: the --allowed-signers file, else the repo's.
-// A missing file fails verification (exit 3) when signing is required: the gate must fail
-// closed, and CI and hooks treat 3 as "do not deploy". Otherwise it is a setup error (exit 1).
+// A missing file fails verification (exit 3) when signing is required or the file was named
+// (--allowed-signers): the gate must fail closed, and CI and hooks treat 3 as "do not deploy".
 func loadAllowedSigners(root, workDir, override string, cfg *config.Repo, required bool) (*signing.AllowedSigners, error) {
 	name, path := cfg.AllowedSignersPath(), ""
 	hint := fmt.Sprintf("in %s (set signing.allowedSigners in %s)", root, config.FileName)
@@ -195,10 +199,12 @@ func loadAllowedSigners(root, workDir, override string, cfg *config.Repo, requir
 	as, err := signing.LoadAllowedSigners(path, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = fmt.Errorf("allowed signers file %s does not exist %s", name, hint)
-		if required {
+		if required || override != "" {
 			return nil, &exitcode.VerifyError{Err: fmt.Errorf("signing is required but %w", err)}
 		}
-		return nil, err
+		// A repo that has not adopted signatures: unsigned files are reported as such, and a
+		// .sig that no allowed signer can vouch for fails as an unknown key.
+		return &signing.AllowedSigners{Name: name}, nil
 	}
 	return as, err
 }

@@ -20,8 +20,9 @@ import (
 // ---- GitHub with App auth ----
 
 // githubAppFake is the fake GitHub Enterprise with gito running as a GitHub App: no token
-// variable, only GITO_GITHUB_APP_ID and GITO_GITHUB_APP_KEY. Installation tokens live 30
-// seconds, so the client renews one (it does so a minute ahead) for every request.
+// variable, only GITO_GITHUB_APP_ID and GITO_GITHUB_APP_KEY. Installation tokens live two
+// minutes, so a script outlives several and the client renews them (a minute ahead); git gets
+// the one current when the run starts.
 type githubAppFake struct {
 	githubFake
 	keyFile, wrongKeyFile string
@@ -42,7 +43,7 @@ func newGitHubAppFake(t testing.TB, prefix string) *githubAppFake {
 	writeRSAKey(t, filepath.Join(dir, "other.pem"))
 	sw := &swappable{}
 	s := fakegithub.New(t, fakegithub.Options{Owner: "acme", Repo: "infra", PathPrefix: prefix, PerPage: 2, Fallback: sw,
-		App: &fakegithub.App{ID: 12, PublicKey: &key.PublicKey, TokenTTL: 30 * time.Second, TokenPrefix: appTokenPrefix}})
+		App: &fakegithub.App{ID: 12, PublicKey: &key.PublicKey, TokenTTL: 2 * time.Minute, TokenPrefix: appTokenPrefix}})
 	return &githubAppFake{githubFake: githubFake{s: s}, keyFile: filepath.Join(dir, "app.pem"), wrongKeyFile: filepath.Join(dir, "other.pem"), git: sw}
 }
 

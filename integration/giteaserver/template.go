@@ -71,7 +71,9 @@ func NewTemplate(t testing.TB) *Template {
 	if err != nil {
 		t.Fatalf("gitea template: %v", err)
 	}
-	tpl.token = strings.TrimSpace(out)
+	// As root, Gitea prints a warning on stdout before the token: the token is the last line.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	tpl.token = strings.TrimSpace(lines[len(lines)-1])
 	if len(tpl.token) < 20 || strings.ContainsAny(tpl.token, " \n") {
 		t.Fatalf("gitea template: generate-access-token --raw printed %q, want a token", out)
 	}

@@ -292,7 +292,7 @@ func (s *Server) autoMergeScheduled(ctx context.Context, owner, repo string, num
 // auto-merge is then scheduled rather than done at once.
 func (s *Server) RequireStatusCheck(ctx context.Context, owner, repo, branch string) error {
 	return s.API(ctx, "POST", fmt.Sprintf("/repos/%s/%s/branch_protections", owner, repo), map[string]any{
-		"rule_name": branch, "enable_status_check": true, "status_check_contexts": []string{"ci"},
+		"rule_name": branch, "enable_push": true, "enable_status_check": true, "status_check_contexts": []string{"ci"},
 	}, nil)
 }
 

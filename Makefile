@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install bench fuzz completions man snapshot release-check clean
+.PHONY: build test lint demo install stress bench bench-argocd fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
@@ -27,8 +27,16 @@ demo: build
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/gito
 
+# 10 waves of 20 parallel releases into one new cache: none may fail or leave a lock (slow).
+stress: build
+	./integration/stress/parallel-releases.sh $(BIN)
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# gito generate vs kubectl kustomize on a 10,000-overlay repo; gito serve under load.
+bench-argocd:
+	$(GO) test -run '^$$' -bench 'ArgoCD' -benchtime 1x -timeout 30m ./integration
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSetImage -fuzztime 5m ./internal/overlay/kustedit

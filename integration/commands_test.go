@@ -39,6 +39,19 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"gitea-repo":   cmdGiteaRepo,
 		"gitea-label":  cmdGiteaLabel,
 		"gitea-prs":    cmdGiteaPRs,
+		"yamleq":       cmdYAMLEq,
+		"serve-start":  cmdServeStart,
+		"serve-ready":  cmdServeReady,
+		"serve-signal": cmdServeSignal,
+		"serve-wait":   cmdServeWait,
+		"slowpost":     cmdSlowPost,
+		"registry":     cmdRegistry,
+		"forge-merge":  cmdForgeMerge,
+		"forge-close":  cmdForgeClose,
+		"forge-await":  cmdForgeAwait,
+		"fake-argocd":  cmdFakeArgoCD,
+		"argocd-app":   cmdArgoCDApp,
+		"argocd-await": cmdArgoCDAwait,
 	}
 }
 
@@ -172,7 +185,7 @@ func mustForge(ts *testscript.TestScript) fakeForge {
 	return f
 }
 
-// infra NAME [http] [signer=KEY] [required] [template]: create the example infra repo as a
+// infra NAME [http] [signer=KEY] [required] [template] [registry] [check] [pin=ENV]: create the example infra repo as a
 // bare remote $WORK/NAME.git (served over HTTP on 127.0.0.1 with http), with .gito.yaml
 // pointing at the fake forge when one runs. Exports REMOTE and BARE.
 func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
@@ -181,8 +194,8 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: infra NAME [http] [signer=KEY] [required]")
 	}
 	name := args[0]
-	var overHTTP, required bool
-	signer := ""
+	var overHTTP, required, reg, check bool
+	signer, pinEnv := "", ""
 	for _, a := range args[1:] {
 		switch {
 		case a == "http":
@@ -191,6 +204,11 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 			required = true
 		case strings.HasPrefix(a, "signer="):
 			signer = ts.MkAbs(strings.TrimPrefix(a, "signer="))
+		case a == "registry", a == "check", strings.HasPrefix(a, "pin="): // see useRegistry
+			reg, check = true, check || a == "check"
+			if env, ok := strings.CutPrefix(a, "pin="); ok {
+				pinEnv = env
+			}
 		default:
 			ts.Fatalf("infra: unknown option %q", a)
 		}
@@ -211,6 +229,9 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	copyTree(ts, st.fixture, work)
 	ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
+	if reg {
+		useRegistry(ts, work, check, pinEnv)
+	}
 	writeAllowedSigners(ts, work, signer)
 	bare := ts.MkAbs(name + ".git")
 	runGit(ts, work, "init", "-q", "-b", "main")

@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/gito-dev/gito/integration/fakeargocd"
+	"github.com/gito-dev/gito/internal/testutil/ociregistry"
 )
 
 var exec_LookPath = exec.LookPath
@@ -21,8 +26,15 @@ type scriptState struct {
 	shared  any       // what row.prepare made (the Gitea template)
 	fixture string    // integration/testdata/infra
 	forge   fakeForge
+	argocd  *fakeargocd.Server // started by fake-argocd
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
+	// serve is the `gito serve` of serve-start; slow the connection of slowpost begin.
+	serve      *exec.Cmd
+	serveDone  chan error
+	slow       net.Conn
+	slowReader *bufio.Reader
+	registry   *ociregistry.Server // started by the registry command
 }
 
 const stateKey = "gito-state"

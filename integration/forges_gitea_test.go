@@ -107,6 +107,7 @@ func (g *giteaForge) createInfra(ts *testscript.TestScript, name, src string) (s
 	// A required status check keeps an auto-merge scheduled (and the PR open) as on a repo
 	// with CI, instead of merging at once.
 	ts.Check(g.s.RequireStatusCheck(ctx, giteaserver.Org, name, "main"))
+	ts.Check(g.s.API(ctx, "PATCH", "/repos/acme/"+name, map[string]any{"allow_manual_merge": true}, nil))
 	return g.s.GitURL(giteaserver.Org, name), g.s.RepoDir(giteaserver.Org, name)
 }
 
@@ -178,4 +179,19 @@ func mustGitea(ts *testscript.TestScript) *giteaForge {
 		ts.Fatalf("not a Gitea script: run fake-forge with FORGE=gitea first")
 	}
 	return g
+}
+
+// merged records PR n as merged by sha, which the harness already pushed to main: Gitea's
+// "manually merged" (the repository allows it, see createInfra).
+func (g *giteaForge) merged(n int, sha string) error {
+	return g.s.API(context.Background(), "POST", fmt.Sprintf("/repos/acme/infra/pulls/%d/merge", n),
+		map[string]any{"Do": "manually-merged", "MergeCommitID": sha}, nil)
+}
+
+func (g *giteaForge) closed(n int) error {
+	return g.s.API(context.Background(), "PATCH", fmt.Sprintf("/repos/acme/infra/pulls/%d", n), map[string]any{"state": "closed"}, nil)
+}
+
+func (g *giteaForge) awaitPolls(ctx context.Context, n, count int) error {
+	return g.s.AwaitGets(ctx, fmt.Sprintf("/repos/acme/infra/pulls/%d", n), count)
 }

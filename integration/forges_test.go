@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -53,6 +54,11 @@ type fakeForge interface {
 	writes() int
 	// fail makes the next `times` requests of a logical operation answer status.
 	fail(op string, status int, retryAfter string, times int)
+	// merged records PR n as merged at sha; closed closes it unmerged (wait_test.go).
+	merged(n int, sha string) error
+	closed(n int) error
+	// awaitPolls blocks until PR n has been read count times.
+	awaitPolls(ctx context.Context, n, count int) error
 }
 
 // prView is a forge-neutral PR/MR, printed by the forge-prs command.

@@ -52,6 +52,8 @@ type PR struct {
 	TeamReviewers []string
 	AutoMerge     bool
 	MergeMethod   string // set by the auto-merge mutation; "" means GitHub's default
+	Merged        bool   // set by MergePR; State is then "closed", as on GitHub
+	MergeSHA      string // merge_commit_sha once merged
 }
 
 // Request is one request as the fake received it. The Authorization value is never kept.
@@ -74,7 +76,8 @@ type Server struct {
 	requests []Request
 	writes   int
 	faults   []*fault
-	app      *appState // nil unless Options.App
+	app      *appState     // nil unless Options.App
+	notify   chan struct{} // closed after the next request; see AwaitRequests
 }
 
 // New starts a fake on 127.0.0.1 and stops it when the test ends.
@@ -223,6 +226,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Status = rep.status
 	s.requests = append(s.requests, rec)
+	s.notifyLocked()
 	s.mu.Unlock()
 
 	for k, vs := range rep.header {
@@ -368,7 +372,8 @@ func (s *Server) prJSON(p *PR) map[string]any {
 		"title":               p.Title,
 		"body":                p.Body,
 		"draft":               p.Draft,
-		"merged":              false,
+		"merged":              p.Merged,
+		"merge_commit_sha":    nullable(p.MergeSHA),
 		"labels":              labels,
 		"requested_reviewers": users,
 		"requested_teams":     teams,

@@ -30,6 +30,8 @@ type Server struct {
 	mu     sync.Mutex
 	writes int
 	faults []*fault
+	gets   map[string]int // API GETs through the proxy, by path below /api/v1
+	notify chan struct{}  // closed after the next API request
 }
 
 type fault struct {
@@ -150,6 +152,15 @@ func (s *Server) serveProxy(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		if r.Method != http.MethodGet {
 			s.writes++
+		} else {
+			if s.gets == nil {
+				s.gets = map[string]int{}
+			}
+			s.gets[apiPath]++
+		}
+		if s.notify != nil {
+			close(s.notify)
+			s.notify = nil
 		}
 		f := s.takeFaultLocked(r.Method, apiPath)
 		s.mu.Unlock()
@@ -301,4 +312,26 @@ func (s *Server) CreateLabel(ctx context.Context, owner, repo, name string) (int
 	var l struct{ ID int64 }
 	err := s.API(ctx, "POST", fmt.Sprintf("/repos/%s/%s/labels", owner, repo), map[string]any{"name": name, "color": "#00aabb"}, &l)
 	return l.ID, err
+}
+
+// AwaitGets blocks until the API path (below /api/v1) has been read count times through the
+// proxy, or ctx ends.
+func (s *Server) AwaitGets(ctx context.Context, path string, count int) error {
+	for {
+		s.mu.Lock()
+		if s.gets[path] >= count {
+			s.mu.Unlock()
+			return nil
+		}
+		if s.notify == nil {
+			s.notify = make(chan struct{})
+		}
+		ch := s.notify
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("gitea: %s read %d times, want %d: %w", path, s.gets[path], count, ctx.Err())
+		}
+	}
 }

@@ -57,8 +57,8 @@ func scrubCredentials() func(string) string {
 // NewFactory builds the real program's dependencies.
 func NewFactory(getenv func(string) string) *cmdutil.Factory {
 	return &cmdutil.Factory{
-		IOStreams:  iostreams.System(getenv),
-		Getenv:     getenv,
+		IOStreams: iostreams.System(getenv),
+		Getenv:    getenv,
 		// No Client.Timeout: the forge transport times out each attempt and the context bounds
 		// the whole, so a run that honours Retry-After is not cut short.
 		HTTPClient: func() (*http.Client, error) { return &http.Client{}, nil },

@@ -14,7 +14,10 @@ var helpTopics = []struct{ name, short, long string }{
   1    An error: the message on stderr says what failed and what to do next
   2    Usage: a flag or argument is missing or malformed
   3    Verification failed: a kustomization signature is missing, tampered or not allowed
-  4    Authentication: the forge or git remote refused the token, or no token was found
+  4    Authentication: the forge, git remote, image registry or Argo CD refused the
+       credentials, or none were found
+  5    Waited (--wait) and it did not deploy: the pull request was closed unmerged, the
+       Argo CD Application went Degraded, or --timeout passed
   130  Cancelled (Ctrl-C, Esc in the picker): nothing was written or pushed
 `,
 	},
@@ -35,11 +38,17 @@ GITEA_HOST               a Gitea or Forgejo host (takes GITEA_TOKEN)
 GITO_ALLOWED_SIGNERS     gito verify: trust this allowed-signers file, not the repo's
 GITO_VERIFY_REQUIRED     gito verify: fail unsigned files (like --required)
 GITO_ROOT                gito verify/sign: the repository root paths are relative to
+ARGOCD_SERVER            Argo CD API server for --wait: host[:port] (https) or a URL
+ARGOCD_AUTH_TOKEN        Argo CD token for --wait, sent only to ARGOCD_SERVER or the user config's argocd.server
+ARGOCD_OPTS              --plaintext (http) and --insecure (skip TLS verification), as for the argocd CLI
+GITO_WAIT_INTERVAL       --wait: first polling interval (default 2s; it backs off to 30s)
 GITO_NO_PROMPT           never prompt or start the picker, even on a terminal
 CI                       same as GITO_NO_PROMPT: no prompts, no picker
 NO_COLOR                 no colour in any output
 XDG_CONFIG_HOME          user config at $XDG_CONFIG_HOME/gito/config.yaml (repo, signingKey, hosts)
 XDG_CACHE_HOME           cached infra repo clones at $XDG_CACHE_HOME/gito/repos
+DOCKER_CONFIG            registry credentials in $DOCKER_CONFIG/config.json (else ~/.docker)
+REGISTRY_AUTH_FILE       podman's registry auth.json, read when there is no docker config
 `,
 	},
 }

@@ -36,6 +36,9 @@ type Repo struct {
 	Environments map[string]Environment `yaml:"environments"`
 	Signing      Signing                `yaml:"signing"`
 	Templates    string                 `yaml:"templates"`
+	Registry     Registry               `yaml:"registry"`
+	Policy       Policy                 `yaml:"policy"`
+	ArgoCD       ArgoCD                 `yaml:"argocd"`
 }
 
 // Forge says where pull requests go.
@@ -56,6 +59,8 @@ type Environment struct {
 	Reviewers []string `yaml:"reviewers"`
 	Draft     bool     `yaml:"draft"`
 	AutoMerge bool     `yaml:"autoMerge"`
+	PinDigest bool     `yaml:"pinDigest"`
+	Group     []string `yaml:"group"` // members: a release to the group edits each of them
 }
 
 // Signing configures kustomization signatures.
@@ -161,6 +166,9 @@ func (r *Repo) validate() error {
 				return err
 			}
 		}
+	}
+	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()); err != nil {
+		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
 		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)

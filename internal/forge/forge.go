@@ -19,11 +19,18 @@ type PullRequest struct {
 	Head   string // source branch
 	Base   string // target branch
 	Draft  bool
-	// State is "open", "closed" (unmerged) or "merged".
+	// State is "open", "closed" (without merging) or "merged".
 	State string
-	// MergeCommit is the commit the merge put on the base branch; "" until merged.
+	// MergeCommit is the commit the merge made on the base branch ("" until merged).
 	MergeCommit string
 }
+
+// PR states as forge.PullRequest.State reports them, whatever the forge calls them.
+const (
+	StateOpen   = "open"
+	StateClosed = "closed"
+	StateMerged = "merged"
+)
 
 // NewPullRequest is what Create sends.
 type NewPullRequest struct {
@@ -38,6 +45,11 @@ type NewPullRequest struct {
 type Forge interface {
 	// FindOpenPR returns the open PR whose source branch is head, or nil when there is none.
 	FindOpenPR(ctx context.Context, head string) (*PullRequest, error)
+	// GetPR returns the PR with this number in any state.
+	GetPR(ctx context.Context, number int) (*PullRequest, error)
+	// ListOpenPRs returns every open PR whose source branch starts with headPrefix, reading
+	// all pages of one list call (status uses it instead of one lookup per overlay).
+	ListOpenPRs(ctx context.Context, headPrefix string) ([]*PullRequest, error)
 	// CreatePR opens a PR.
 	CreatePR(ctx context.Context, pr NewPullRequest) (*PullRequest, error)
 	// UpdatePR replaces the title and body of an open PR.

@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 	"net/http"
+	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 	"github.com/gito-dev/gito/internal/workspace"
 	"github.com/gito-dev/gito/templates"
 )
@@ -34,8 +35,10 @@ type Request struct {
 	Labels       []string
 	Reviewers    []string
 	SigningKey   string // --signing-key or GITO_SIGNING_KEY
+	PinDigest    bool   // --pin-digest
 	Create       bool
 	Rollback     bool
+	PromoteFrom  string // gito promote: the env whose images become this release
 
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
@@ -62,6 +65,7 @@ type Result struct {
 	Commit string
 	PR     *forge.PullRequest
 	Remote string
+	Wait   *wait.Result // set by Waiter.Wait
 }
 
 // Open opens the workspace for a request.
@@ -91,9 +95,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := release.MakePlan(ctx, release.Input{
+	plan, err := planRelease(ctx, req, ws, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
-		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
+		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer.planSigner(), Templates: templateSet(ws),

@@ -21,7 +21,11 @@ type TemplateData struct {
 	Branch          string
 	Base            string
 	Rollback        bool
+	PromoteFrom     string // set for gito promote: the env the version comes from
 	RollbackCommand string
+	Tag             string          // the released tag
+	Digest          string          // the released digest, "" for a plain tag
+	Registry        []RegistryImage // (Image Tag Digest Pinned) when the registry was asked
 }
 
 // ImageChange is one image's old and new reference.
@@ -47,7 +51,8 @@ func (p *Plan) templateData() TemplateData {
 	d := TemplateData{
 		Service: p.Service, Env: p.Env, From: from, To: p.To.String(),
 		Notes: p.Edit.Notes, Diff: p.Edit.Diff, Signer: p.Signer,
-		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback,
+		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback, PromoteFrom: p.PromoteFrom,
+		Tag: p.To.Tag, Digest: p.To.Digest, Registry: p.Registry,
 	}
 	for _, prev := range p.Edit.Previous {
 		d.Images = append(d.Images, ImageChange{Name: prev.Name, From: orNone(refVersion(prev.Tag, prev.Digest)), To: p.To.String()})
@@ -75,8 +80,11 @@ func orNone(s string) string {
 func (p *Plan) renderText(set templates.Set) error {
 	data := p.templateData()
 	titleTmpl, bodyTmpl := templates.PRTitle, templates.PRBody
-	if p.Rollback {
+	switch {
+	case p.Rollback:
 		titleTmpl, bodyTmpl = templates.RollbackTitle, templates.RollbackBody
+	case p.PromoteFrom != "":
+		titleTmpl, bodyTmpl = templates.PromoteTitle, templates.PromoteBody
 	}
 	msg, err := set.Render(templates.Commit, data)
 	if err != nil {

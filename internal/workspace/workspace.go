@@ -36,6 +36,9 @@ type Options struct {
 	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
 	Service string
 	Env     string
+	// NoWorktree opens the cache and the base only: for commands that read the tree
+	// through gitrepo (status) and never write.
+	NoWorktree bool
 }
 
 // Workspace is an opened infra repo. Close removes the work tree.
@@ -162,6 +165,10 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		return nil, err
 	}
 	var sparse []string
+	if opts.NoWorktree {
+		w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
+		return w, err
+	}
 	if opts.Service != "" && opts.Env != "" {
 		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, opts.Service, opts.Env)
 		if err != nil {

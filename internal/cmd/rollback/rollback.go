@@ -29,6 +29,7 @@ type RollbackOptions struct {
 	HTTPClient func() (*http.Client, error)
 
 	shared.ReleaseFlags
+	Wait  shared.WaitFlags
 	To    string
 	Steps int
 	// Interactive is set when neither --to nor --steps was given on a terminal.
@@ -57,6 +58,9 @@ Without a terminal, --to or --steps is required.`,
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
 				return err
 			}
+			if err := opts.Wait.Validate(); err != nil {
+				return err
+			}
 			if err := cmdutil.MutuallyExclusive("--to and --steps cannot be combined", opts.To != "", cmd.Flags().Changed("steps")); err != nil {
 				return err
 			}
@@ -81,6 +85,7 @@ Without a terminal, --to or --steps is required.`,
 		},
 	}
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
 	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
@@ -114,11 +119,7 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	if opts.Interactive {
 		req.Confirm = nil // the picker's confirmation screen was the question
 	}
-	res, err := pipeline.Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	return shared.Print(opts.IO, opts.JSON, res)
+	return shared.Deliver(ctx, opts.IO, req, opts.JSON, opts.Wait)
 }
 
 // choose resolves --to or --steps against the history.

@@ -24,6 +24,7 @@ type ReleaseFlags struct {
 	Labels     []string
 	Reviewers  []string
 	SigningKey string
+	PinDigest  bool
 }
 
 // AddReleaseFlags registers the shared flags on cmd.
@@ -40,6 +41,7 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f.BoolVar(&fl.AutoMerge, "auto-merge", false, "Merge the pull request automatically once checks pass")
 	f.StringArrayVar(&fl.Labels, "label", nil, "Add a label to the pull request (repeatable)")
 	f.StringArrayVar(&fl.Reviewers, "reviewer", nil, "Request a review from a user or org/team (repeatable)")
+	f.BoolVar(&fl.PinDigest, "pin-digest", false, "Resolve the tag's digest in the registry and write it too (default: .gito.yaml environments.E.pinDigest)")
 	f.StringVar(&fl.SigningKey, "signing-key", "", "SSH private key that signs files and the commit (default: $GITO_SIGNING_KEY, git's user.signingkey, the ssh-agent)")
 }
 

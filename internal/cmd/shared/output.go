@@ -8,6 +8,7 @@ import (
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 )
 
 // JSONResult is the --json output of release and rollback (design.md). Field names are a
@@ -24,6 +25,7 @@ type JSONResult struct {
 	PR        *JSONPR        `json:"pr"`
 	Signature *JSONSignature `json:"signature"`
 	Diff      string         `json:"diff,omitempty"`
+	Wait      *wait.Result   `json:"wait,omitempty"`
 }
 
 // JSONPR names the pull request.
@@ -54,6 +56,7 @@ func ToJSON(r *pipeline.Result) JSONResult {
 	if len(p.SigFiles) > 0 {
 		out.Signature = &JSONSignature{File: p.SigFiles[0], Signer: p.Signer}
 	}
+	out.Wait = r.Wait
 	if r.Action == release.ActionPlanned {
 		out.Diff = p.Edit.Diff
 	}

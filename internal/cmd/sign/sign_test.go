@@ -31,6 +31,8 @@ func TestNewCmdSign(t *testing.T) {
 		{name: "key and json", args: []string{"--signing-key", "/k/id", "--json", "a"}, want: SignOptions{Paths: []string{"a"}, SigningKey: "/k/id", JSON: true}},
 		{name: "no paths", args: nil, wantErr: "name at least one kustomization file"},
 		{name: "a signature file", args: []string{"a/kustomization.yaml.sig"}, wantErr: "is a signature"},
+		{name: "render", args: []string{"--render", "overlays/prod/api"}, want: SignOptions{Render: "overlays/prod/api"}},
+		{name: "render and paths", args: []string{"--render", "d", "a"}, wantErr: "cannot be combined"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +54,7 @@ func TestNewCmdSign(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(got.Paths, "|") != strings.Join(tc.want.Paths, "|") || got.SigningKey != tc.want.SigningKey || got.JSON != tc.want.JSON {
+			if strings.Join(got.Paths, "|") != strings.Join(tc.want.Paths, "|") || got.SigningKey != tc.want.SigningKey || got.JSON != tc.want.JSON || got.Render != tc.want.Render {
 				t.Errorf("options %+v, want %+v", got, tc.want)
 			}
 		})

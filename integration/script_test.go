@@ -23,23 +23,36 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestForgeScripts runs every script in testdata/script/forge once per forge, so GitHub and
-// GitLab are held to the same scenarios.
+// TestForgeScripts runs every script in testdata/script/forge once per row of forgeTable
+// (fake GitHub, fake GitLab, a real Gitea, fake GitHub with App auth), so every forge is held
+// to the same scenarios; a row may add scripts of its own.
 func TestForgeScripts(t *testing.T) {
-	for _, kind := range []string{"github", "gitlab"} {
-		t.Run(kind, func(t *testing.T) {
+	for i := range forgeTable {
+		row := &forgeTable[i]
+		t.Run(row.name, func(t *testing.T) {
 			t.Parallel()
-			testscript.Run(t, params(t, "testdata/script/forge", kind))
+			var shared any
+			if row.prepare != nil {
+				shared = row.prepare(t)
+			}
+			t.Run("forge", func(t *testing.T) {
+				testscript.Run(t, params(t, "testdata/script/forge", row, shared))
+			})
+			if row.scripts != "" {
+				t.Run(row.name, func(t *testing.T) {
+					testscript.Run(t, params(t, row.scripts, row, shared))
+				})
+			}
 		})
 	}
 }
 
 // TestLocalScripts runs scenarios that need no forge (file remotes, verify, errors).
 func TestLocalScripts(t *testing.T) {
-	testscript.Run(t, params(t, "testdata/script/local", "none"))
+	testscript.Run(t, params(t, "testdata/script/local", nil, nil))
 }
 
-func params(t *testing.T, dir, forgeKind string) testscript.Params {
+func params(t *testing.T, dir string, row *forgeRow, shared any) testscript.Params {
 	fixture, err := filepath.Abs("testdata/infra")
 	if err != nil {
 		t.Fatal(err)
@@ -50,12 +63,15 @@ func params(t *testing.T, dir, forgeKind string) testscript.Params {
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("GITO_UPDATE_SCRIPTS") != "",
 		Setup: func(env *testscript.Env) error {
-			return setupEnv(env, forgeKind, fixture, realGit)
+			return setupEnv(env, row, shared, fixture, realGit)
 		},
 		Cmds: commands(),
 		Condition: func(cond string) (bool, error) {
-			if kind, ok := strings.CutPrefix(cond, "forge:"); ok {
-				return kind == forgeKind, nil
+			if name, ok := strings.CutPrefix(cond, "forge:"); ok {
+				if row == nil {
+					return name == "none", nil
+				}
+				return name == row.name || name == row.kind, nil
 			}
 			if tool, ok := strings.CutPrefix(cond, "tool:"); ok {
 				return haveTool(tool)

@@ -50,7 +50,11 @@ func cmdForgeMerge(ts *testscript.TestScript, neg bool, args []string) {
 	dir := ts.MkAbs(fmt.Sprintf(".merge-%d", n))
 	runGit(ts, "", "clone", "-q", ts.Getenv("BARE"), dir)
 	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%d from acme/%s", n, head), "origin/"+head)
-	runGit(ts, dir, "push", "-q", "origin", "main")
+	pushTo := "origin"
+	if host, ok := f.(repoHost); ok {
+		pushTo = host.pushURL() // a server's own repository takes pushes only through the server
+	}
+	runGit(ts, dir, "push", "-q", pushTo, "main")
 	sha := strings.TrimSpace(runGit(ts, dir, "rev-parse", "HEAD"))
 	ts.Check(f.merged(n, sha))
 	ts.Setenv("MERGE_SHA", sha)

@@ -31,6 +31,12 @@ GITO_SIGNING_KEY         SSH private key that signs kustomization files and comm
 GH_TOKEN, GITHUB_TOKEN   GitHub token for github.com (else the one the gh CLI stores)
 GH_ENTERPRISE_TOKEN      GitHub Enterprise Server token (any other GitHub host)
 GITLAB_TOKEN             GitLab token (else CI_JOB_TOKEN of the same instance, else glab's)
+GITEA_TOKEN              Gitea or Forgejo access token (scopes write:repository, read:user)
+GITO_GITHUB_APP_ID       act as this GitHub App (with GITO_GITHUB_APP_KEY) instead of a token
+GITO_GITHUB_APP_KEY      the App's private key: a PEM file's path, or the PEM itself
+GH_HOST                  a GitHub Enterprise Server host (takes GH_ENTERPRISE_TOKEN)
+GITLAB_HOST              a self-managed GitLab host (takes GITLAB_TOKEN)
+GITEA_HOST               a Gitea or Forgejo host (takes GITEA_TOKEN)
 GITO_ALLOWED_SIGNERS     gito verify: trust this allowed-signers file, not the repo's
 GITO_VERIFY_REQUIRED     gito verify: fail unsigned files (like --required)
 GITO_ROOT                gito verify/sign: the repository root paths are relative to

@@ -138,9 +138,9 @@ func (r *Repo) validate() error {
 		}
 	}
 	switch r.Forge.Type {
-	case "", "github", "gitlab", "none":
+	case "", "github", "gitlab", "gitea", "none":
 	default:
-		return fmt.Errorf("key forge.type: %q is not one of github, gitlab, none", r.Forge.Type)
+		return fmt.Errorf("key forge.type: %q is not one of github, gitlab, gitea, none", r.Forge.Type)
 	}
 	for name, s := range r.Services {
 		if err := ValidateName("service", name); err != nil {

@@ -1,6 +1,7 @@
 // Package forge is gito's view of a code-review host: just enough to open or update the one
 // release pull request of an overlay. internal/forge/github and internal/forge/gitlab
-// implement it; nothing outside them imports a forge SDK.
+// implement it, and so does internal/forge/gitea (Gitea and Forgejo); nothing outside them
+// imports a forge SDK.
 package forge
 
 import (
@@ -9,9 +10,9 @@ import (
 	"github.com/gito-dev/gito/internal/exitcode"
 )
 
-// PullRequest is a GitHub pull request or a GitLab merge request.
+// PullRequest is a GitHub or Gitea pull request or a GitLab merge request.
 type PullRequest struct {
-	Number int    // GitHub number, GitLab IID
+	Number int    // GitHub and Gitea number, GitLab IID
 	URL    string // web URL a human opens
 	Title  string
 	Body   string

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/gitrepo"
 )
@@ -23,7 +24,7 @@ func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) 
 	if err != nil {
 		return nil, err
 	}
-	cred := gitAuthFor(remote, user, getenv)
+	cred := gitAuthFor(remote, forge.KnownHosts(user.Hosts, getenv), getenv) // a long-running reader: token variables, not a GitHub App
 	tokenSource := ""
 	if cred.token != nil {
 		tokenSource = cred.token.Source

@@ -32,6 +32,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"no-secret-in": cmdNoSecretIn,
 		"status":       cmdStatus,
 		"land":         cmdLand,
+		"remote":       cmdRemote,
+		"merge-branch": cmdMergeBranch,
 		"tmux-start":   cmdTmuxStart,
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,

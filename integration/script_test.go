@@ -47,6 +47,11 @@ func TestForgeScripts(t *testing.T) {
 	}
 }
 
+// TestTargetScripts runs the repo shapes of targets, Helm values and one-app layouts.
+func TestTargetScripts(t *testing.T) {
+	testscript.Run(t, params(t, "testdata/script/targets", nil, nil))
+}
+
 // TestLocalScripts runs scenarios that need no forge (file remotes, verify, errors).
 func TestLocalScripts(t *testing.T) {
 	testscript.Run(t, params(t, "testdata/script/local", nil, nil))

@@ -50,7 +50,7 @@ func TestRunUsageErrors(t *testing.T) {
 		code    int
 		wantErr string
 	}{
-		{[]string{"release", "--env", "prod", "--version", "v1"}, 2, "gito: --service is required"},
+		{[]string{"release", "--env", "prod", "--version", "v1"}, 2, "--repo is required"}, // -s is settled by the repo
 		{[]string{"release", "-s", "api", "--version", "v1"}, 2, "gito: --env is required"},
 		{[]string{"release", "-s", "api", "-e", "prod"}, 2, "gito: --version is required"},
 		{[]string{"release", "-s", "../etc", "-e", "prod", "--version", "v1"}, 2, `--service "../etc" is not a valid name`},

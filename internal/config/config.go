@@ -24,6 +24,9 @@ var DefaultLayouts = []string{
 	"apps/{service}/overlays/{env}",
 	"apps/{service}/{env}",
 	"envs/{env}/{service}",
+	"envs/{env}",
+	"deploy/{env}",
+	"overlays/{env}",
 	"{env}/{service}",
 }
 
@@ -50,7 +53,8 @@ type Forge struct {
 
 // Service lists the images that make up one service.
 type Service struct {
-	Images []string `yaml:"images"`
+	Images  []string `yaml:"images"`
+	Targets []Target `yaml:"targets"` // see targets.go
 }
 
 // Environment holds per-env PR settings.
@@ -151,6 +155,11 @@ func (r *Repo) validate() error {
 				return fmt.Errorf("key services.%s.images[%d]: %q is not an image name", name, i, img)
 			}
 		}
+		for i, t := range s.Targets {
+			if err := t.validate(fmt.Sprintf("services.%s.targets[%d]", name, i)); err != nil {
+				return err
+			}
+		}
 	}
 	for name, e := range r.Environments {
 		if err := ValidateName("environment", name); err != nil {
@@ -179,16 +188,23 @@ func (r *Repo) validate() error {
 	return nil
 }
 
-// ValidateLayout checks a layout pattern: relative, both placeholders, no "..".
+// ValidateLayout checks a layout pattern: relative, {env} (and {service} unless the repo
+// holds one app), no "..".
 func ValidateLayout(layout string) error {
-	if !strings.Contains(layout, "{service}") || !strings.Contains(layout, "{env}") {
-		return fmt.Errorf("%q must contain {service} and {env}", layout)
+	if !strings.Contains(layout, "{env}") {
+		return fmt.Errorf("%q must contain {env} (and {service} when the repo holds several services)", layout)
+	}
+	if rest := strings.NewReplacer("{env}", "", "{service}", "").Replace(layout); strings.ContainsAny(rest, "{}") {
+		return fmt.Errorf("%q: only {env} and {service} may be used", layout)
 	}
 	if filepath.IsAbs(layout) || strings.Contains(layout, "..") {
 		return fmt.Errorf("%q must be a relative path inside the repo", layout)
 	}
 	return nil
 }
+
+// OneApp reports a layout without {service}: the repo deploys one service.
+func OneApp(layout string) bool { return !strings.Contains(layout, "{service}") }
 
 // ExpandLayout fills a layout pattern with a service and env.
 func ExpandLayout(layout, service, env string) string {

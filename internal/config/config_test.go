@@ -119,7 +119,7 @@ func TestParseRepoErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ yaml, want string }{
 		{"baseBrach: main\n", "field baseBrach not found"},
-		{"layout: overlays/{env}\n", "key layout"},
+		{"layout: overlays/{service}\n", "key layout"},
 		{"layout: ../{env}/{service}\n", "key layout"},
 		{"forge:\n  type: bitbucket\n", "key forge.type"},
 		{"services:\n  Api: {}\n", "key services.Api"},

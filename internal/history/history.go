@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"runtime"
 	"slices"
@@ -57,6 +58,13 @@ type Request struct {
 	Limit  int // most releases returned; 0 means all
 	// ReadImages defaults to ReadImages (yaml.v3, read-only).
 	ReadImages ImageReader
+	// Readers override ReadImages for some paths: target files, read through the same yq
+	// expression a release writes them with (see TargetReader).
+	Readers map[string]ImageReader
+	// Service, when Images is empty, keeps the images whose repository's last path segment
+	// is the service (ghcr.io/acme/api for api), as a release discovers them; when none is,
+	// every image counts.
+	Service string
 	// CheckSignature, when set, is asked about each returned release's files and their .sig.
 	CheckSignature SignatureChecker
 }
@@ -236,7 +244,11 @@ func stateAt(sha string, req Request, read ImageReader, files func(commit, path 
 		if !ok {
 			continue
 		}
-		refs, err := read(b)
+		readFile := read
+		if r, ok := req.Readers[p]; ok {
+			readFile = r
+		}
+		refs, err := readFile(b)
 		if err != nil {
 			continue // a broken file at one commit must not hide the rest of the history
 		}
@@ -258,7 +270,14 @@ func stateAt(sha string, req Request, read ImageReader, files func(commit, path 
 			st.files = append(st.files, f.file)
 		}
 	}
-	if len(req.Images) == 0 {
+	if len(req.Images) == 0 && req.Service != "" {
+		for _, f := range all {
+			if path.Base(f.ref.Repository()) == req.Service || path.Base(f.ref.Name) == req.Service {
+				add(f)
+			}
+		}
+	}
+	if len(req.Images) == 0 && len(st.refs) == 0 {
 		for _, f := range all {
 			add(f)
 		}

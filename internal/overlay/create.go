@@ -61,6 +61,13 @@ func (p *planner) create(nf *NotFoundError) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create %s: the generated overlay (base %s) does not render: %s", dir, base, kustomizeError(p.root, err))
 	}
+	if !p.configuredImages() {
+		found, err := p.discoverImages(dir, before, nil)
+		if err != nil {
+			return nil, err
+		}
+		p.useImages(found)
+	}
 	var present []string
 	for _, n := range p.images {
 		if len(usingImages(before, []string{n})) > 0 {

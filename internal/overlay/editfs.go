@@ -26,12 +26,14 @@ type editFS struct {
 	// which says more than the error kustomize makes of it.
 	jail    *confined
 	refused error
+	// deprecated collects the deprecated kustomize fields the render met (see fixDeprecated).
+	deprecated map[string]bool
 }
 
 var _ filesys.FileSystem = (*editFS)(nil)
 
 func newEditFS(jail *confined) *editFS {
-	return &editFS{disk: filesys.MakeFsOnDisk(), root: jail.root, files: map[string][]byte{}, dirs: map[string]bool{}, jail: jail}
+	return &editFS{disk: filesys.MakeFsOnDisk(), root: jail.root, files: map[string][]byte{}, dirs: map[string]bool{}, jail: jail, deprecated: map[string]bool{}}
 }
 
 // allow reports whether the disk may be asked about p, recording the first refusal.
@@ -177,12 +179,16 @@ func (e *editFS) Glob(pattern string) ([]string, error) {
 
 func (e *editFS) ReadFile(p string) ([]byte, error) {
 	if data, ok := e.files[filepath.Clean(p)]; ok {
-		return slices.Clone(data), nil
+		return e.fixDeprecated(p, slices.Clone(data)), nil
 	}
 	if err := e.allow(p); err != nil {
 		return nil, err
 	}
-	return e.disk.ReadFile(p)
+	data, err := e.disk.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return e.fixDeprecated(p, data), nil
 }
 
 // Walk walks the disk; kustomize's build does not walk, so virtual files are not visited.

@@ -94,6 +94,12 @@ func Locate(root string, repo *config.Repo, service, env string) (*Overlay, erro
 		return nil, err
 	}
 	dir := config.ExpandLayout(layout, service, env)
+	if config.OneApp(layout) {
+		if known := configuredServices(repo); len(known) > 0 && !slices.Contains(known, service) {
+			return nil, &NotFoundError{Kind: "service", Name: service, Layout: layout, Dir: dir,
+				Known: known, Suggestion: nearest(service, known)}
+		}
+	}
 	file, err := findKustomization(root, dir)
 	if err != nil {
 		return nil, err
@@ -104,12 +110,25 @@ func Locate(root string, repo *config.Repo, service, env string) (*Overlay, erro
 	return nil, notFound(root, layout, service, env, dir)
 }
 
+// configuredServices are the services .gito.yaml names, sorted.
+func configuredServices(repo *config.Repo) []string {
+	if repo == nil {
+		return nil
+	}
+	var out []string
+	for name := range repo.Services {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}
+
 func notFound(root, layout, service, env, dir string) error {
 	services, err := listLayout(root, layout, "", "")
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(services.services(), service) {
+	if !config.OneApp(layout) && !slices.Contains(services.services(), service) {
 		known := services.services()
 		return &NotFoundError{Kind: "service", Name: service, Layout: layout, Dir: dir,
 			Known: known, Suggestion: nearest(service, known)}
@@ -133,6 +152,9 @@ func Services(root string, repo *config.Repo) ([]string, error) {
 	layout, err := resolveLayout(root, repo)
 	if err != nil {
 		return nil, err
+	}
+	if config.OneApp(layout) {
+		return configuredServices(repo), nil
 	}
 	m, err := listLayout(root, layout, "", "")
 	if err != nil {
@@ -170,7 +192,7 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 		found := false
 		err := walkLayout(root, layout, func(m match) bool {
 			f, err := findKustomization(root, m.dir)
-			found = err != nil || f != "" // two kustomization files still mark an overlay
+			found = err != nil || f != "" || hasHelmValues(root, m.dir, m.env) // two kustomization files still mark an overlay
 			return !found
 		})
 		if err != nil {
@@ -180,8 +202,22 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 			return layout, nil
 		}
 	}
-	return "", fmt.Errorf("no overlays found in %s: no directory of the layouts %s holds a kustomization file; set layout in %s",
-		root, strings.Join(config.DefaultLayouts, ", "), config.FileName)
+	return "", fmt.Errorf("%w in %s: no directory of the layouts %s holds a kustomization file; set layout in %s",
+		ErrNoOverlays, root, strings.Join(config.DefaultLayouts, ", "), config.FileName)
+}
+
+// ErrNoOverlays is wrapped when no default layout fits the repo.
+var ErrNoOverlays = errors.New("no overlays found")
+
+// hasHelmValues reports a directory of Helm values for env, which releases through
+// .image.tag when it holds no kustomization.
+func hasHelmValues(root, dir, env string) bool {
+	for _, name := range []string{"values.yaml", "values-" + env + ".yaml"} {
+		if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), name)); err == nil && fi.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
 }
 
 // findKustomization returns the kustomization file name in the repo-relative dir, or "".

@@ -50,7 +50,12 @@ func TestLocateDefaultLayouts(t *testing.T) {
 				t.Errorf("Locate = %+v, want %+v", *ov, want)
 			}
 			services, err := Services(root, &config.Repo{})
-			if err != nil || !slices.Equal(services, []string{"api", "web"}) {
+			if config.OneApp(layout) {
+				// One app: the service is the one .gito.yaml names, none here.
+				if err != nil || len(services) != 0 {
+					t.Errorf("Services = %v, %v; want none", services, err)
+				}
+			} else if err != nil || !slices.Equal(services, []string{"api", "web"}) {
 				t.Errorf("Services = %v, %v; want [api web]", services, err)
 			}
 			envs, err := Envs(root, &config.Repo{}, "web")

@@ -90,9 +90,20 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer jail.close()
 	p := &planner{ctx: ctx, root: root, jail: jail, repo: repo, req: req, images: images,
-		target: kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest}}
+		target:     kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest},
+		deprecated: map[string]bool{}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
 	var nf *NotFoundError
+	if len(repo.TargetsFor(req.Service)) > 0 && (err == nil || errors.As(err, &nf) || errors.Is(err, ErrNoOverlays)) {
+		return p.withTargets(ov)
+	}
+	if errors.As(err, &nf) && nf.Kind == "env" && nf.DirExists {
+		if f, ok, herr := p.helmDefault(nf.Dir); herr != nil {
+			return nil, herr
+		} else if ok {
+			return p.targetsOnly(Overlay{Dir: nf.Dir, Layout: nf.Layout}, []targetFile{f})
+		}
+	}
 	if errors.As(err, &nf) && nf.Kind == "env" {
 		if req.Create {
 			return p.create(nf)
@@ -137,6 +148,8 @@ type planner struct {
 	req    Request
 	images []string
 	target kustedit.Target
+	// deprecated are the deprecated kustomize fields the renders met, for one note.
+	deprecated map[string]bool
 }
 
 // render builds the overlay at the repo-relative dir with edits served in place of the disk.
@@ -148,6 +161,11 @@ func (p *planner) render(dir string, edits []FileEdit) ([]renderedImage, error) 
 	for _, e := range edits {
 		fsys.put(e.Path, e.After)
 	}
+	defer func() {
+		for f := range fsys.deprecated {
+			p.deprecated[f] = true
+		}
+	}()
 	imgs, err := render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
 	if err != nil && fsys.refused != nil {
 		return nil, fsys.refused // what kustomize would make of it names internal paths
@@ -178,6 +196,13 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read images of %s: %w", kfile, err)
 	}
+	if !p.configuredImages() {
+		found, err := p.discoverImages(ov.Dir, before, entries)
+		if err != nil {
+			return nil, err
+		}
+		p.useImages(found)
+	}
 	using := usingImages(before, renderedNames(p.images, entries))
 	if len(using) == 0 {
 		return nil, p.errNoImage(ov.Dir, before)
@@ -185,6 +210,7 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	res := &Result{Overlay: *ov, Previous: previous(using)}
 	if p.allAtTarget(using) {
 		res.Noop = true
+		p.noteDeprecated(res)
 		return res, nil
 	}
 
@@ -333,7 +359,14 @@ func (p *planner) check(dir string, edits []FileEdit, names []string) error {
 	return nil
 }
 
+func (p *planner) noteDeprecated(res *Result) {
+	if note := deprecatedNote(p.deprecated); note != "" && !slices.Contains(res.Notes, note) {
+		res.Notes = append(res.Notes, note)
+	}
+}
+
 func (p *planner) finish(res *Result) {
+	p.noteDeprecated(res)
 	for _, c := range res.Changes {
 		if c.DigestRemoved {
 			res.Notes = append(res.Notes, fmt.Sprintf("removed stale digest %s from %s (a plain tag would be ignored by kustomize)", c.OldDigest, c.Image))

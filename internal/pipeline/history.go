@@ -19,11 +19,7 @@ import (
 // LoadHistory lists the releases of one overlay on the workspace's base branch, newest
 // first, with each one's signature checked against today's allowed signers.
 func LoadHistory(ctx context.Context, ws *workspace.Workspace, service, env string, limit int) ([]history.Release, error) {
-	ov, err := overlay.Locate(ws.Root(), ws.Config, service, env)
-	if err != nil {
-		return nil, err
-	}
-	paths, err := overlayFiles(ws.Root(), ov)
+	req, err := historyFiles(ws, service, env)
 	if err != nil {
 		return nil, err
 	}
@@ -31,10 +27,8 @@ func LoadHistory(ctx context.Context, ws *workspace.Workspace, service, env stri
 	if err != nil {
 		return nil, err
 	}
-	return history.Load(ctx, history.Request{
-		Source: ws.HistorySource(), Ref: ws.BaseSHA, Paths: paths,
-		Images: ws.Config.ImagesFor(service), Limit: limit, CheckSignature: check,
-	})
+	req.Source, req.Ref, req.Limit, req.CheckSignature = ws.HistorySource(), ws.BaseSHA, limit, check
+	return history.Load(ctx, req)
 }
 
 // overlayFiles are the kustomization file first, then the overlay's other YAML files (a patch

@@ -91,6 +91,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		defer ws.Close()
 	}
+	if req.Service == "" {
+		req.Service = ws.Service // the repo's one service
+	}
 	say := progressFunc(req.Progress)
 	warn := req.warnWriter()
 	if ignored := req.forgeOnlyFlags(); len(ignored) > 0 && !ws.HasForge() {

@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/gito-dev/gito/internal/config"
-	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/exitcode"
+	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/gitrepo"
 )
 

@@ -40,17 +40,21 @@ func OverlaysIn(files []string, cfg *config.Repo) []OverlayFiles {
 		return nil
 	}
 	re := layoutRegexp(layout)
-	order := placeholderOrder(layout)
+	oneApp := ""
+	if config.OneApp(layout) && len(cfg.Services) == 1 {
+		for name := range cfg.Services {
+			oneApp = name // a one-app layout's service is the one .gito.yaml names
+		}
+	}
 	byDir := map[string]*OverlayFiles{}
 	var out []*OverlayFiles
 	for dir, kust := range t.kust {
-		m := re.FindStringSubmatch(dir)
-		if m == nil {
+		got, ok := layoutMatch(re, dir)
+		if !ok || !t.isOverlay(dir, got) {
 			continue
 		}
-		got := map[string]string{order[0]: m[1], order[1]: m[2]}
-		if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
-			continue
+		if got["service"] == "" {
+			got["service"] = oneApp
 		}
 		if config.ValidateName("service", got["service"]) != nil || config.ValidateName("env", got["env"]) != nil {
 			continue

@@ -23,15 +23,19 @@ var notOverlayNames = map[string]bool{"base": true, "bases": true, "components":
 type tree struct {
 	files map[string]bool
 	dirs  map[string]bool
-	kust  map[string]string // dir -> its kustomization file
+	kust  map[string]string   // dir -> its kustomization file
+	helm  map[string][]string // dir -> the Helm values files it holds (values.yaml, values-ENV.yaml)
 }
 
 func newTree(files []string) *tree {
-	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}}
+	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}, helm: map[string][]string{}}
 	for _, f := range files {
 		t.files[f] = true
 		for d := path.Dir(f); d != "." && !t.dirs[d]; d = path.Dir(d) {
 			t.dirs[d] = true
+		}
+		if b := path.Base(f); b == "values.yaml" || strings.HasPrefix(b, "values-") && strings.HasSuffix(b, ".yaml") {
+			t.helm[path.Dir(f)] = append(t.helm[path.Dir(f)], b)
 		}
 		if slices.Contains(kustomizationNames, path.Base(f)) {
 			dir := path.Dir(f)
@@ -59,6 +63,9 @@ func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config
 	}
 	if layout == "" {
 		return nil, false, nil
+	}
+	if len(cfg.TargetsFor(service)) > 0 {
+		return nil, false, nil // target files may live anywhere: check out everything
 	}
 	overlayDir := config.ExpandLayout(layout, service, env)
 	if _, found := t.kust[overlayDir]; !found {
@@ -152,8 +159,8 @@ func yamlStrings(data []byte) []string {
 func (t *tree) detectLayout() string {
 	for _, layout := range config.DefaultLayouts {
 		re := layoutRegexp(layout)
-		for dir := range t.kust {
-			if m := re.FindStringSubmatch(dir); m != nil && !notOverlayNames[m[1]] && !notOverlayNames[m[2]] {
+		for _, dir := range t.overlayDirs() {
+			if got, ok := layoutMatch(re, dir); ok && t.isOverlay(dir, got) {
 				return layout
 			}
 		}
@@ -161,35 +168,58 @@ func (t *tree) detectLayout() string {
 	return ""
 }
 
-// layoutRegexp turns "overlays/{env}/{service}" into a regexp with one group per placeholder.
+// layoutRegexp turns "overlays/{env}/{service}" into a regexp with a named group per
+// placeholder; a one-app layout ("envs/{env}") has no service group.
 func layoutRegexp(layout string) *regexp.Regexp {
 	quoted := regexp.QuoteMeta(layout)
-	quoted = strings.NewReplacer(`\{service\}`, `([^/]+)`, `\{env\}`, `([^/]+)`).Replace(quoted)
+	quoted = strings.NewReplacer(`\{service\}`, `(?P<service>[^/]+)`, `\{env\}`, `(?P<env>[^/]+)`).Replace(quoted)
 	return regexp.MustCompile("^" + quoted + "$")
 }
 
-// Services lists the services of the layout in a file listing (for shell completion).
+// layoutMatch returns the placeholder values of dir under re.
+func layoutMatch(re *regexp.Regexp, dir string) (map[string]string, bool) {
+	m := re.FindStringSubmatch(dir)
+	if m == nil {
+		return nil, false
+	}
+	got := map[string]string{}
+	for i, name := range re.SubexpNames() {
+		if name != "" {
+			got[name] = m[i]
+		}
+	}
+	return got, true
+}
+
+// names lists the services or envs of the layout in a file listing (for shell completion).
+// A one-app layout's service is the one .gito.yaml names.
 func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	layout := cfg.Layout
 	if layout == "" {
 		layout = t.detectLayout()
 	}
 	if layout == "" {
-		return nil
+		return t.targetNames(cfg, which, service)
+	}
+	if which == "env" && len(cfg.TargetsFor(service)) > 0 {
+		return t.targetNames(cfg, which, service)
+	}
+	if which == "service" && config.OneApp(layout) {
+		var out []string
+		for name := range cfg.Services {
+			out = append(out, name)
+		}
+		slices.Sort(out)
+		return out
 	}
 	re := layoutRegexp(layout)
-	order := placeholderOrder(layout)
-	var out []string
-	for dir := range t.kust {
-		m := re.FindStringSubmatch(dir)
-		if m == nil {
+	out := t.targetNames(cfg, which, service)
+	for _, dir := range t.overlayDirs() {
+		got, ok := layoutMatch(re, dir)
+		if !ok || !t.isOverlay(dir, got) {
 			continue
 		}
-		got := map[string]string{order[0]: m[1], order[1]: m[2]}
-		if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
-			continue
-		}
-		if which == "env" && service != "" && got["service"] != service {
+		if which == "env" && service != "" && got["service"] != "" && got["service"] != service {
 			continue
 		}
 		if v := got[which]; !slices.Contains(out, v) {
@@ -200,9 +230,60 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 	return out
 }
 
-func placeholderOrder(layout string) [2]string {
-	if strings.Index(layout, "{service}") < strings.Index(layout, "{env}") {
-		return [2]string{"service", "env"}
+// overlayDirs are the directories that hold a kustomization or Helm values, sorted.
+func (t *tree) overlayDirs() []string {
+	out := make([]string, 0, len(t.kust)+len(t.helm))
+	for d := range t.kust {
+		out = append(out, d)
 	}
-	return [2]string{"env", "service"}
+	for d := range t.helm {
+		if _, ok := t.kust[d]; !ok {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// targetNames lists the services with targets, or the envs whose target file pattern
+// matches a file of the listing.
+func (t *tree) targetNames(cfg *config.Repo, which, service string) []string {
+	var out []string
+	for name, s := range cfg.Services {
+		if len(s.Targets) == 0 || (which == "env" && name != service) {
+			continue
+		}
+		if which == "service" {
+			out = append(out, name)
+			continue
+		}
+		for _, tg := range s.Targets {
+			re := layoutRegexp(strings.ReplaceAll(tg.File, "{service}", name))
+			for f := range t.files {
+				if got, ok := layoutMatch(re, f); ok && got["env"] != "" && config.ValidateName("env", got["env"]) == nil && !slices.Contains(out, got["env"]) {
+					out = append(out, got["env"])
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isOverlay reports a directory that fits a layout as an overlay: not a base, and holding a
+// kustomization, or Helm values for its env (values.yaml or values-ENV.yaml), as the overlay
+// package decides on disk.
+func (t *tree) isOverlay(dir string, got map[string]string) bool {
+	if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
+		return false
+	}
+	if _, ok := t.kust[dir]; ok {
+		return true
+	}
+	for _, f := range t.helm[dir] {
+		if f == "values.yaml" || f == "values-"+got["env"]+".yaml" {
+			return true
+		}
+	}
+	return false
 }

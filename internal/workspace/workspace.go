@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -51,6 +52,8 @@ type Workspace struct {
 	BaseSHA  string // the base branch's commit, read once per run
 	User     *config.User
 	Target   forge.Target
+	// Service is --service, or the repo's one service when --service was not given.
+	Service string
 
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
@@ -164,13 +167,19 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err := w.resolveBase(ctx, opts.Base); err != nil {
 		return nil, err
 	}
+	w.Service = opts.Service
+	if w.Service == "" && opts.Env != "" {
+		if w.Service, err = w.oneService(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var sparse []string
 	if opts.NoWorktree {
 		w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
 		return w, err
 	}
-	if opts.Service != "" && opts.Env != "" {
-		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, opts.Service, opts.Env)
+	if w.Service != "" && opts.Env != "" {
+		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, w.Service, opts.Env)
 		if err != nil {
 			return nil, err
 		}
@@ -413,4 +422,38 @@ func (c cacheHistory) Log(ctx context.Context, ref string, paths []string, limit
 
 func (c cacheHistory) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
 	return c.repo.ReadBlobs(ctx, specs)
+}
+
+// oneService is the service of a repo that has one: the single entry of .gito.yaml's
+// services, else, in a layout without {service}, the repo's name. Otherwise --service is
+// required, and the error lists the services.
+func (w *Workspace) oneService(ctx context.Context) (string, error) {
+	if len(w.Config.Services) == 1 {
+		for name := range w.Config.Services {
+			return name, nil
+		}
+	}
+	files, err := w.Repo.ListFiles(ctx, w.BaseSHA)
+	if err != nil {
+		return "", err
+	}
+	t := newTree(files)
+	layout := w.Config.Layout
+	if layout == "" {
+		layout = t.detectLayout()
+	}
+	if layout != "" && config.OneApp(layout) && len(w.Config.Services) == 0 {
+		name := strings.TrimSuffix(path.Base(strings.TrimRight(strings.ReplaceAll(w.Remote, "\\", "/"), "/")), ".git")
+		if config.ValidateName("service", name) == nil {
+			return name, nil
+		}
+	}
+	names := t.names(w.Config, "service", "")
+	if len(names) == 1 {
+		return names[0], nil
+	}
+	if len(names) == 0 {
+		return "", exitcode.FlagErrorf("--service is required")
+	}
+	return "", exitcode.FlagErrorf("--service is required: the repo has %s", strings.Join(names, ", "))
 }

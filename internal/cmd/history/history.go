@@ -87,7 +87,7 @@ func historyRun(ctx context.Context, opts *HistoryOptions) error {
 		return err
 	}
 	defer ws.Close()
-	releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, opts.Limit)
+	releases, err := pipeline.LoadHistory(ctx, ws, ws.Service, opts.Env, opts.Limit)
 	if err != nil {
 		return err
 	}

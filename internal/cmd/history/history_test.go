@@ -33,7 +33,7 @@ func TestNewCmdHistory(t *testing.T) {
 	if got.Service != "api" || got.Env != "prod" || got.Limit != 5 || !got.JSON || got.Repo != "/srv/infra" {
 		t.Errorf("options = %+v", got)
 	}
-	for _, args := range [][]string{{"-e", "prod"}, {"-s", "api", "-e", "prod", "--limit", "-1"}, {"-s", "a/b", "-e", "prod"}} {
+	for _, args := range [][]string{{"-s", "api"}, {"-s", "api", "-e", "prod", "--limit", "-1"}, {"-s", "a/b", "-e", "prod"}} {
 		cmd := NewCmdHistory(f, func(*HistoryOptions) error { return nil })
 		cmd.SetArgs(args)
 		cmd.SetErr(&bytes.Buffer{})

@@ -61,7 +61,7 @@ func TestNewCmdRelease(t *testing.T) {
 				}
 			},
 		},
-		{name: "tty still needs flags", args: "-e prod --version v1", tty: true, wantErr: "--service is required"},
+		{name: "tty still needs flags", args: "-s api --version v1", tty: true, wantErr: "--env is required"},
 		{name: "missing env", args: "-s api --version v1", wantErr: "--env is required"},
 		{name: "missing version", args: "-s api -e prod", wantErr: "--version is required"},
 		{name: "bad service", args: "-s API -e prod --version v1", wantErr: `--service "API" is not a valid name`},

@@ -128,6 +128,7 @@ func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (h
 	if err != nil {
 		return history.Release{}, nil, err
 	}
+	opts.Service = ws.Service // the repo's one service when -s was not given
 	releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
 	if err != nil {
 		return history.Release{}, ws, err
@@ -156,7 +157,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			if err != nil {
 				return nil, nil, err
 			}
-			releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
+			releases, err := pipeline.LoadHistory(ctx, ws, ws.Service, opts.Env, 0)
 			return ws, releases, err
 		})
 	})

@@ -30,7 +30,7 @@ func TestNewCmdRollback(t *testing.T) {
 		{name: "both", args: []string{"-s", "api", "-e", "prod", "--to", "v1", "--steps", "1"}, wantErr: "cannot be combined"},
 		{name: "zero steps", args: []string{"-s", "api", "-e", "prod", "--steps", "0"}, wantErr: "--steps must be 1 or more"},
 		{name: "bad --to", args: []string{"-s", "api", "-e", "prod", "--to", "v1\nx"}, wantErr: `--to "v1\nx" is not a valid image tag`},
-		{name: "missing service", args: []string{"-e", "prod", "--to", "v1"}, wantErr: "--service is required"},
+		{name: "missing env", args: []string{"-s", "api", "--to", "v1"}, wantErr: "--env is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

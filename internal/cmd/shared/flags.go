@@ -48,14 +48,14 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 // Validate checks the service and env names and fills defaults from the environment.
 // Missing values are usage errors that name the flag.
 func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
-	if fl.Service == "" {
-		return exitcode.FlagErrorf("--service is required")
-	}
+	// An empty --service is settled once the repo is open: a repo of one service needs none.
 	if fl.Env == "" {
 		return exitcode.FlagErrorf("--env is required")
 	}
-	if err := config.ValidateName("--service", fl.Service); err != nil {
-		return &exitcode.FlagError{Err: err}
+	if fl.Service != "" {
+		if err := config.ValidateName("--service", fl.Service); err != nil {
+			return &exitcode.FlagError{Err: err}
+		}
 	}
 	if err := config.ValidateName("--env", fl.Env); err != nil {
 		return &exitcode.FlagError{Err: err}

@@ -1,0 +1,158 @@
+// Package helmrender renders a chart of the infra repo with edited values, in process with
+// Helm's Go SDK, and lists the container images of the rendered workloads: the check that a
+// values edit still renders and carries the new image before anything is committed.
+package helmrender
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
+)
+
+// Image is one container image of the rendered chart.
+type Image struct {
+	Resource  string // "Deployment/api"
+	Container string
+	Ref       string
+}
+
+// Request renders the chart in Dir (absolute) as release Name, with the values file that
+// has the bytes Values. ChartValues says the file is the chart's own values.yaml (it then
+// replaces it); otherwise it is layered over it, as `helm template -f FILE` does.
+type Request struct {
+	Dir         string
+	Name        string
+	Namespace   string
+	Values      []byte
+	ChartValues bool
+}
+
+// Render renders every template and returns the container images of the output.
+func Render(req Request) (imgs []Image, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a template function panicking must stay an error
+			imgs, err = nil, fmt.Errorf("helm render: %v", r)
+		}
+	}()
+	c, err := loader.Load(req.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("load chart: %s", oneLine(err))
+	}
+	vals, err := chartutil.ReadValues(req.Values)
+	if err != nil {
+		return nil, fmt.Errorf("read values: %s", oneLine(err))
+	}
+	if req.ChartValues {
+		c.Values = vals
+		vals = map[string]any{}
+	}
+	ns := req.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	opts := chartutil.ReleaseOptions{Name: req.Name, Namespace: ns, Revision: 1, IsInstall: true}
+	rv, err := chartutil.ToRenderValues(c, vals, opts, chartutil.DefaultCapabilities.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("values: %s", oneLine(err))
+	}
+	out, err := engine.Render(c, rv)
+	if err != nil {
+		return nil, fmt.Errorf("render: %s", oneLine(err))
+	}
+	return images(c, out)
+}
+
+// images parses the rendered manifests (not NOTES.txt or partials) in name order.
+func images(c *chart.Chart, out map[string]string) ([]Image, error) {
+	var names []string
+	for name := range out {
+		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var imgs []Image
+	for _, name := range names {
+		if strings.HasPrefix(path.Base(name), "_") {
+			continue
+		}
+		dec := yaml.NewDecoder(strings.NewReader(out[name]))
+		for {
+			var doc yaml.Node
+			err := dec.Decode(&doc)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return nil, fmt.Errorf("chart %s renders invalid YAML in %s: %s", c.Name(), name, oneLine(err))
+			}
+			if len(doc.Content) == 0 {
+				continue
+			}
+			root := doc.Content[0]
+			id := field(root, "kind") + "/" + field(field2(root, "metadata"), "name")
+			walkContainers(root, func(container, ref string) {
+				imgs = append(imgs, Image{Resource: id, Container: container, Ref: ref})
+			})
+		}
+	}
+	return imgs, nil
+}
+
+func walkContainers(n *yaml.Node, fn func(container, image string)) {
+	switch n.Kind {
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			walkContainers(c, fn)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			walkContainers(val, fn)
+			if (key.Value == "containers" || key.Value == "initContainers") && val.Kind == yaml.SequenceNode {
+				for _, item := range val.Content {
+					if image := field(item, "image"); image != "" {
+						fn(field(item, "name"), image)
+					}
+				}
+			}
+		}
+	}
+}
+
+func field2(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func field(m *yaml.Node, key string) string {
+	if v := field2(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// IsChart reports whether dir holds a Chart.yaml.
+func IsChart(exists func(string) bool, dir string) bool {
+	return exists(path.Join(dir, "Chart.yaml"))
+}

@@ -21,7 +21,7 @@ import (
 func registryFixture(t *testing.T, host string) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "infra"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "..", "integration", "testdata", "infra"))); err != nil {
 		t.Fatal(err)
 	}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -79,7 +79,7 @@ func TestVersionCompletionFromTheRegistry(t *testing.T) {
 	t.Parallel()
 	reg := ociregistry.Start(t, ociregistry.Options{})
 	for _, tag := range []string{"v2.3.0", "v2.10.0", "v2.4.0", "latest"} {
-		reg.Push(t, "acme/api", tag)
+		reg.Push(t, "team/api", tag)
 	}
 	got := completeVersion(t, registryFixture(t, reg.Host))
 	if want := []string{"v2.10.0", "v2.4.0", "v2.3.0"}; !slices.Equal(got, want) {

@@ -8,14 +8,16 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install bench fuzz completions man snapshot release-check clean
+.PHONY: build test lint demo install stress bench bench-argocd fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
 
+# go test through a summariser: failures in full, then the skips with their reasons and
+# "N passed, N failed, N skipped"; the exit status is go test's.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m ./...
+	GO=$(GO) $(GO) run ./internal/tools/testsummary -race -count=1 -timeout 30m ./...
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -27,8 +29,16 @@ demo: build
 install:
 	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/gito
 
+# 10 waves of 20 parallel releases into one new cache: none may fail or leave a lock (slow).
+stress: build
+	./integration/stress/parallel-releases.sh $(BIN)
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# gito generate vs kubectl kustomize on a 10,000-overlay repo; gito serve under load.
+bench-argocd:
+	$(GO) test -run '^$$' -bench 'ArgoCD' -benchtime 1x -timeout 30m ./integration
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzSetImage -fuzztime 5m ./internal/overlay/kustedit

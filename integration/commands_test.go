@@ -38,25 +38,38 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,
 		"tmux-exit":    cmdTmuxExit,
+		"gitea-repo":   cmdGiteaRepo,
+		"gitea-label":  cmdGiteaLabel,
+		"gitea-prs":    cmdGiteaPRs,
+		"yamleq":       cmdYAMLEq,
+		"serve-start":  cmdServeStart,
+		"serve-ready":  cmdServeReady,
+		"serve-signal": cmdServeSignal,
+		"serve-wait":   cmdServeWait,
+		"slowpost":     cmdSlowPost,
+		"registry":     cmdRegistry,
+		"forge-merge":  cmdForgeMerge,
+		"forge-close":  cmdForgeClose,
+		"forge-await":  cmdForgeAwait,
+		"fake-argocd":  cmdFakeArgoCD,
+		"argocd-app":   cmdArgoCDApp,
+		"argocd-await": cmdArgoCDAwait,
 	}
 }
 
-// fake-forge [prefix]: start the fake of $FORGE (optionally under a self-hosted path prefix)
-// and export FORGE_API, FORGE_PROJECT, TOKEN_ENV and the token variable.
+// fake-forge [prefix]: start the server of $FORGE (optionally under a self-hosted path
+// prefix) and export FORGE_API, FORGE_PROJECT, TOKEN_ENV, the token variable, and TOKEN, the
+// secret that must never show.
 func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	st := state(ts)
 	prefix := ""
 	if len(args) > 0 {
 		prefix = args[0]
 	}
-	switch st.kind {
-	case "github":
-		st.forge = newGitHubFake(st.t, prefix)
-	case "gitlab":
-		st.forge = newGitLabFake(st.t, prefix)
-	default:
-		ts.Fatalf("fake-forge: FORGE=%q has no fake", st.kind)
+	if st.row == nil {
+		ts.Fatalf("fake-forge: FORGE=%q has no server", st.kind)
 	}
+	st.forge = st.row.start(st.t, st.shared, prefix)
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
 	// .gito.yaml names the fake's API on 127.0.0.1, which is not the (local) remote's host: the
@@ -65,8 +78,11 @@ func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	declareHost(ts, api.Host, st.kind)
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
-	ts.Setenv("TOKEN", st.forge.goodToken())
+	ts.Setenv("TOKEN", st.forge.secret())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())
+	for k, v := range st.forge.env() {
+		ts.Setenv(k, v)
+	}
 	ts.Setenv("REVIEWERS", strings.Join(sortedCopy(st.forge.reviewers()), ","))
 }
 
@@ -80,7 +96,7 @@ func cmdForgeToken(ts *testscript.TestScript, neg bool, args []string) {
 	case "good":
 		ts.Setenv(f.tokenEnv(), f.goodToken())
 	case "bad":
-		ts.Setenv(f.tokenEnv(), "not-the-right-token")
+		ts.Setenv(f.tokenEnv(), f.badToken())
 	case "none":
 		ts.Setenv(f.tokenEnv(), "")
 	default:
@@ -171,7 +187,7 @@ func mustForge(ts *testscript.TestScript) fakeForge {
 	return f
 }
 
-// infra NAME [http] [signer=KEY] [required] [template]: create the example infra repo as a
+// infra NAME [http] [signer=KEY] [required] [template] [registry] [check] [pin=ENV]: create the example infra repo as a
 // bare remote $WORK/NAME.git (served over HTTP on 127.0.0.1 with http), with .gito.yaml
 // pointing at the fake forge when one runs. Exports REMOTE and BARE.
 func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
@@ -180,8 +196,8 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: infra NAME [http] [signer=KEY] [required]")
 	}
 	name := args[0]
-	var overHTTP, required bool
-	signer := ""
+	var overHTTP, required, reg, check bool
+	signer, pinEnv := "", ""
 	for _, a := range args[1:] {
 		switch {
 		case a == "http":
@@ -190,21 +206,35 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 			required = true
 		case strings.HasPrefix(a, "signer="):
 			signer = ts.MkAbs(strings.TrimPrefix(a, "signer="))
+		case a == "registry", a == "check", strings.HasPrefix(a, "pin="): // see useRegistry
+			reg, check = true, check || a == "check"
+			if env, ok := strings.CutPrefix(a, "pin="); ok {
+				pinEnv = env
+			}
 		default:
 			ts.Fatalf("infra: unknown option %q", a)
 		}
 	}
 	work := ts.MkAbs(".infra-src-" + name)
+	if host, ok := st.forge.(repoHost); ok && st.forge != nil {
+		// the server keeps the repository: http is how it is always served
+		copyTree(ts, st.fixture, work)
+		ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
+		writeAllowedSigners(ts, work, signer)
+		runGit(ts, work, "init", "-q", "-b", "main")
+		runGit(ts, work, "add", "-A")
+		runGit(ts, work, "commit", "-q", "-m", "Initial infra")
+		remote, bare := host.createInfra(ts, name, work)
+		ts.Setenv("BARE", bare)
+		ts.Setenv("REMOTE", remote)
+		return
+	}
 	copyTree(ts, st.fixture, work)
 	ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
-	if signer != "" {
-		pub, err := os.ReadFile(signer + ".pub")
-		ts.Check(err)
-		fields := strings.Fields(string(pub))
-		line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
-		ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
-		ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
+	if reg {
+		useRegistry(ts, work, check, pinEnv)
 	}
+	writeAllowedSigners(ts, work, signer)
 	bare := ts.MkAbs(name + ".git")
 	runGit(ts, work, "init", "-q", "-b", "main")
 	runGit(ts, work, "add", "-A")
@@ -221,10 +251,29 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		if st.forge == nil {
 			ts.Fatalf("infra http: run fake-forge first")
 		}
-		srv := gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken())
-		ts.Setenv("REMOTE", srv.URL+"/"+filepath.Base(bare))
-		declareHost(ts, strings.TrimPrefix(srv.URL, "http://"), st.kind)
+		base := ""
+		if gh, ok := st.forge.(gitHost); ok {
+			base = gh.serveGit(st.t, filepath.Dir(bare))
+		} else {
+			base = gitserver.ServeHTTP(st.t, filepath.Dir(bare), st.forge.goodToken()).URL
+		}
+		ts.Setenv("REMOTE", base+"/"+filepath.Base(bare))
+		u, err := url.Parse(base)
+		ts.Check(err)
+		declareHost(ts, u.Host, st.kind)
 	}
+}
+
+func writeAllowedSigners(ts *testscript.TestScript, work, signer string) {
+	if signer == "" {
+		return
+	}
+	pub, err := os.ReadFile(signer + ".pub")
+	ts.Check(err)
+	fields := strings.Fields(string(pub))
+	line := fmt.Sprintf("dev@example.com namespaces=\"gito:*\" %s %s\n", fields[0], fields[1])
+	ts.Check(os.MkdirAll(filepath.Join(work, ".gito"), 0o755))
+	ts.Check(os.WriteFile(filepath.Join(work, ".gito", "allowed_signers"), []byte(line), 0o644))
 }
 
 // declareHost adds host to the user config's hosts: map, as a user of a self-hosted forge does.
@@ -241,7 +290,11 @@ func declareHost(ts *testscript.TestScript, host, kind string) {
 	if !strings.Contains(string(data), "hosts:\n") {
 		ts.Fatalf("user config has no hosts: map to extend:\n%s", data)
 	}
-	data = []byte(strings.Replace(string(data), "hosts:\n", fmt.Sprintf("hosts:\n  %q: %s\n", host, kind), 1))
+	entry := fmt.Sprintf("  %q: %s\n", host, kind)
+	if strings.Contains(string(data), entry) {
+		return // the API and git on one host (a GitHub App's fake) declare it twice
+	}
+	data = []byte(strings.Replace(string(data), "hosts:\n", "hosts:\n"+entry, 1))
 	ts.Check(os.WriteFile(userCfg, data, 0o644))
 }
 
@@ -359,5 +412,9 @@ func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
 	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
 	runGit(ts, dir, "checkout", "-q", "main")
 	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%s from acme/%s", pr, branch), branch)
-	runGit(ts, dir, "push", "-q", "origin", "main")
+	pushTo := "origin"
+	if host, ok := state(ts).forge.(repoHost); ok {
+		pushTo = host.pushURL() // a server's own repository takes pushes only through the server
+	}
+	runGit(ts, dir, "push", "-q", pushTo, "main")
 }

@@ -1,7 +1,9 @@
 package integration
 
 import (
+	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,18 +11,28 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-)
 
-var exec_LookPath = exec.LookPath
+	"github.com/gito-dev/gito/integration/fakeargocd"
+	"github.com/gito-dev/gito/internal/testutil/ociregistry"
+)
 
 // scriptState is one script's fakes and paths, kept in env.Values.
 type scriptState struct {
 	t       testing.TB
-	kind    string // github, gitlab or none
-	fixture string // integration/testdata/infra
+	kind    string    // forge.type: github, gitlab, gitea or none
+	row     *forgeRow // the forge table's row; nil for local scripts
+	shared  any       // what row.prepare made (the Gitea template)
+	fixture string    // integration/testdata/infra
 	forge   fakeForge
+	argocd  *fakeargocd.Server // started by fake-argocd
 	// tmuxSessions counts tmux-start calls; the newest session is the one commands target.
 	tmuxSessions int
+	// serve is the `gito serve` of serve-start; slow the connection of slowpost begin.
+	serve      *exec.Cmd
+	serveDone  chan error
+	slow       net.Conn
+	slowReader *bufio.Reader
+	registry   *ociregistry.Server // started by the registry command
 }
 
 const stateKey = "gito-state"
@@ -31,12 +43,16 @@ func state(ts *testscript.TestScript) *scriptState {
 
 // setupEnv gives every script a private HOME, cache and git config, and a git on PATH that
 // records its arguments so a script can prove no token was ever passed on a command line.
-func setupEnv(env *testscript.Env, kind, fixture, realGit string) error {
+func setupEnv(env *testscript.Env, row *forgeRow, shared any, fixture, realGit string) error {
 	tb, ok := env.T().(testing.TB)
 	if !ok {
 		return fmt.Errorf("testscript T is not a testing.TB")
 	}
-	env.Values[stateKey] = &scriptState{t: tb, kind: kind, fixture: fixture}
+	kind, name := "none", "none"
+	if row != nil {
+		kind, name = row.kind, row.name
+	}
+	env.Values[stateKey] = &scriptState{t: tb, kind: kind, row: row, shared: shared, fixture: fixture}
 	work := env.WorkDir
 	bin := filepath.Join(work, ".bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -56,7 +72,7 @@ func setupEnv(env *testscript.Env, kind, fixture, realGit string) error {
 	if err := os.WriteFile(gitconfig, []byte(cfg), 0o644); err != nil {
 		return err
 	}
-	env.Setenv("FORGE", kind)
+	env.Setenv("FORGE", name)
 	env.Setenv("HOME", filepath.Join(work, ".home"))
 	env.Setenv("XDG_CACHE_HOME", filepath.Join(work, ".cache"))
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(work, ".config"))

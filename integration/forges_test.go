@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,21 +11,54 @@ import (
 	"github.com/gito-dev/gito/integration/fakegitlab"
 )
 
-// fakeForge hides the differences between the fake GitHub and GitLab so one script runs
-// against both. A new forge needs its fake and one of these.
+// forgeTable is every server the forge scripts (testdata/script/forge) run against; a script
+// runs once per row. A new forge needs a row, and a fakeForge for its server.
+var forgeTable = []forgeRow{
+	{name: "github", kind: "github", start: func(t testing.TB, _ any, prefix string) fakeForge { return newGitHubFake(t, prefix) }},
+	{name: "gitlab", kind: "gitlab", start: func(t testing.TB, _ any, prefix string) fakeForge { return newGitLabFake(t, prefix) }},
+	{name: "gitea", kind: "gitea", prepare: prepareGitea, start: startGitea, scripts: "testdata/script/gitea"},
+	{name: "github-app", kind: "github", start: func(t testing.TB, _ any, prefix string) fakeForge { return newGitHubAppFake(t, prefix) }},
+}
+
+type forgeRow struct {
+	name string // the subtest, and the script condition [forge:NAME]
+	kind string // forge.type in .gito.yaml; [forge:KIND] matches too
+	// prepare runs once per test run before any script (the Gitea template); what it
+	// returns is handed to every start. Nil: nothing to share.
+	prepare func(t *testing.T) any
+	// start brings up this row's server for one script, under a self-hosted path prefix.
+	start func(t testing.TB, shared any, prefix string) fakeForge
+	// scripts is a directory of scripts only this row runs, besides the forge scripts.
+	scripts string
+}
+
+// fakeForge hides the differences between the servers so one script runs against all.
 type fakeForge interface {
 	kind() string
 	apiURL() string
 	project() string
-	// tokenEnv is the variable gito reads the token from for this fake's host.
+	// tokenEnv is the variable gito reads the credential from for this server's host.
 	tokenEnv() string
+	// goodToken is the value of tokenEnv that works.
 	goodToken() string
+	// secret is what must never show in output, argv or files: the token itself, or for a
+	// GitHub App the prefix of every installation token the fake issues.
+	secret() string
+	// badToken is a credential of the right form that the server refuses.
+	badToken() string
+	// env holds other variables gito needs for this server (the App ID, GITEA_HOST).
+	env() map[string]string
 	// reviewers are users the fake knows.
 	reviewers() []string
 	prs() []prView
 	writes() int
 	// fail makes the next `times` requests of a logical operation answer status.
 	fail(op string, status int, retryAfter string, times int)
+	// merged records PR n as merged at sha; closed closes it unmerged (wait_test.go).
+	merged(n int, sha string) error
+	closed(n int) error
+	// awaitPolls blocks until PR n has been read count times.
+	awaitPolls(ctx context.Context, n, count int) error
 }
 
 // prView is a forge-neutral PR/MR, printed by the forge-prs command.
@@ -64,7 +98,12 @@ func newGitHubFake(t testing.TB, prefix string) *githubFake {
 	return &githubFake{s: fakegithub.New(t, fakegithub.Options{Token: ghToken, Owner: "acme", Repo: "infra", PathPrefix: prefix, PerPage: 2}), token: ghToken}
 }
 
-func (g *githubFake) kind() string        { return "github" }
+func (g *githubFake) kind() string     { return "github" }
+func (g *githubFake) secret() string   { return g.token }
+func (g *githubFake) badToken() string { return "not-the-right-token" }
+func (g *githubFake) env() map[string]string {
+	return nil
+}
 func (g *githubFake) apiURL() string      { return g.s.APIURL() }
 func (g *githubFake) project() string     { return "acme/infra" }
 func (g *githubFake) tokenEnv() string    { return "GH_ENTERPRISE_TOKEN" } // 127.0.0.1 is not github.com
@@ -109,7 +148,12 @@ func newGitLabFake(t testing.TB, prefix string) *gitlabFake {
 	return &gitlabFake{s: fakegitlab.New(t, fakegitlab.Options{PathPrefix: prefix, MaxPerPage: 2})}
 }
 
-func (g *gitlabFake) kind() string        { return "gitlab" }
+func (g *gitlabFake) kind() string     { return "gitlab" }
+func (g *gitlabFake) secret() string   { return fakegitlab.DefaultPrivateToken }
+func (g *gitlabFake) badToken() string { return "not-the-right-token" }
+func (g *gitlabFake) env() map[string]string {
+	return nil
+}
 func (g *gitlabFake) apiURL() string      { return g.s.APIURL() }
 func (g *gitlabFake) project() string     { return "group/sub/infra" }
 func (g *gitlabFake) tokenEnv() string    { return "GITLAB_TOKEN" }

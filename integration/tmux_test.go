@@ -72,7 +72,8 @@ func pane(ts *testscript.TestScript) string { return fmt.Sprintf("s%d:0.0", stat
 func scriptEnv(ts *testscript.TestScript) []string {
 	var out []string
 	for _, k := range []string{"PATH", "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL",
-		"GIT_CONFIG_NOSYSTEM", "NO_COLOR", "GH_ENTERPRISE_TOKEN", "GITLAB_TOKEN", "SSH_AUTH_SOCK", "WORK"} {
+		"GIT_CONFIG_NOSYSTEM", "NO_COLOR", "GH_ENTERPRISE_TOKEN", "GITLAB_TOKEN", "GITEA_TOKEN", "GITEA_HOST",
+		"GITO_GITHUB_APP_ID", "GITO_GITHUB_APP_KEY", "SSH_AUTH_SOCK", "WORK"} {
 		out = append(out, k+"="+ts.Getenv(k))
 	}
 	out = append(out, "TERM=xterm-256color")

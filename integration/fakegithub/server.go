@@ -29,6 +29,11 @@ type Options struct {
 	// IgnoreHeadFilter lists every PR whatever head= says, as GitHub does for a head without
 	// "owner:"; it lets tests prove a client checks the head itself and follows pagination.
 	IgnoreHeadFilter bool
+	// App, when set, serves a GitHub App's installation and token routes and accepts the
+	// installation tokens it issues (see app.go).
+	App *App
+	// Fallback serves every path outside PathPrefix, e.g. git smart HTTP on the same host.
+	Fallback http.Handler
 }
 
 // PR is the fake's record of a pull request.
@@ -47,6 +52,8 @@ type PR struct {
 	TeamReviewers []string
 	AutoMerge     bool
 	MergeMethod   string // set by the auto-merge mutation; "" means GitHub's default
+	Merged        bool   // set by MergePR; State is then "closed", as on GitHub
+	MergeSHA      string // merge_commit_sha once merged
 }
 
 // Request is one request as the fake received it. The Authorization value is never kept.
@@ -69,6 +76,8 @@ type Server struct {
 	requests []Request
 	writes   int
 	faults   []*fault
+	app      *appState     // nil unless Options.App
+	notify   chan struct{} // closed after the next request; see AwaitRequests
 }
 
 // New starts a fake on 127.0.0.1 and stops it when the test ends.
@@ -87,7 +96,7 @@ func New(t testing.TB, opts Options) *Server {
 		opts.PerPage = 30
 	}
 	opts.PathPrefix = strings.TrimRight(opts.PathPrefix, "/")
-	s := &Server{opts: opts}
+	s := &Server{opts: opts, app: newAppState(opts.App)}
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -193,11 +202,15 @@ func message(status int, msg string) reply {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Fallback != nil && !strings.HasPrefix(r.URL.Path, s.opts.PathPrefix+"/") && r.URL.Path != s.graphqlPath() {
+		s.opts.Fallback.ServeHTTP(w, r)
+		return
+	}
 	body, err := readBody(r)
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: string(body), AuthOK: s.authorized(r)}
 
 	s.mu.Lock()
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet && !s.isAppPath(r.URL.Path) { // a token request writes nothing
 		s.writes++
 	}
 	var rep reply
@@ -213,6 +226,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Status = rep.status
 	s.requests = append(s.requests, rec)
+	s.notifyLocked()
 	s.mu.Unlock()
 
 	for k, vs := range rep.header {
@@ -237,19 +251,26 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // authorized accepts both header forms GitHub takes: "Bearer T" and "token T".
+// With an App, its installation tokens are accepted too, and its own routes check the JWT.
 func (s *Server) authorized(r *http.Request) bool {
-	if s.opts.Token == "" {
+	if s.opts.Token == "" && s.app == nil {
+		return true
+	}
+	if s.isAppPath(r.URL.Path) {
 		return true
 	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok {
+	if !ok || !(strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "token")) {
 		return false
 	}
-	return (strings.EqualFold(scheme, "bearer") || strings.EqualFold(scheme, "token")) && tok == s.opts.Token
+	return (s.opts.Token != "" && tok == s.opts.Token) || s.app.valid(tok)
 }
 
 func (s *Server) routeLocked(r *http.Request, body []byte) reply {
 	p := r.URL.Path
+	if rep, ok := s.appRouteLocked(r); ok {
+		return rep
+	}
 	if p == s.graphqlPath() {
 		if r.Method != http.MethodPost {
 			return message(http.StatusNotFound, "Not Found")
@@ -351,7 +372,8 @@ func (s *Server) prJSON(p *PR) map[string]any {
 		"title":               p.Title,
 		"body":                p.Body,
 		"draft":               p.Draft,
-		"merged":              false,
+		"merged":              p.Merged,
+		"merge_commit_sha":    nullable(p.MergeSHA),
 		"labels":              labels,
 		"requested_reviewers": users,
 		"requested_teams":     teams,

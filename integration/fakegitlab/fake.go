@@ -85,6 +85,7 @@ type Server struct {
 	mrs     []*MR // in creation order
 	nextMR  int   // instance-wide MR id
 	nextIID map[int]int
+	notify  chan struct{} // closed after the next request; see AwaitRequests
 }
 
 type failure struct {
@@ -234,6 +235,7 @@ func (s *Server) finish(w http.ResponseWriter, rec *Request, status int, header 
 	rec.Status = status
 	s.mu.Lock()
 	s.reqs = append(s.reqs, *rec)
+	s.notifyLocked()
 	if rec.Method != http.MethodGet {
 		s.writes++
 	}

@@ -18,9 +18,10 @@ type MR struct {
 	State           string // opened, closed, merged
 	Labels          []string
 	ReviewerIDs     []int
-	AutoMerge       bool // merge_when_pipeline_succeeds
-	PipelineRunning bool // set by the fake unless Options.NoPipeline
-	Conflicts       bool // PUT .../merge answers 406
+	AutoMerge       bool   // merge_when_pipeline_succeeds
+	PipelineRunning bool   // set by the fake unless Options.NoPipeline
+	Conflicts       bool   // PUT .../merge answers 406
+	MergeSHA        string // merge_commit_sha, set by MergeMR
 }
 
 // draftTitle is GitLab's rule: a title starting with "Draft:", "[Draft]" or "(Draft)",

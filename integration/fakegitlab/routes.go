@@ -384,6 +384,7 @@ func (s *Server) mrJSON(p *Project, m *MR) map[string]any {
 		"reviewers":                    reviewers,
 		"merge_when_pipeline_succeeds": m.AutoMerge,
 		"detailed_merge_status":        status,
+		"merge_commit_sha":             nullable(m.MergeSHA),
 		"web_url":                      fmt.Sprintf("%s/%s/-/merge_requests/%d", s.WebURL(), p.Path, m.IID),
 	}
 }

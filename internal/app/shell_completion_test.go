@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gito-dev/gito/internal/app"
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 // These tests drive the committed completion scripts through real shells, with a freshly built
@@ -82,8 +83,6 @@ type completionCase struct {
 	line string
 	env  []string
 	want []string
-	// needs names a command that must exist for the case to run.
-	needs string
 }
 
 func TestShellCompletion(t *testing.T) {
@@ -99,13 +98,13 @@ func TestShellCompletion(t *testing.T) {
 		{name: "commands", line: "gito ", want: visibleCommands(root)},
 		{name: "command prefix", line: "gito vers", want: []string{"version"}},
 		{name: "flags", line: "gito version --", want: []string{"--help", "--json"}},
-		{name: "services from --repo", line: "gito release --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "release"},
-		{name: "service prefix", line: "gito release --repo " + fixture + " -s w", want: []string{"web"}, needs: "release"},
-		{name: "services from GITO_REPO", line: "gito release --service ", env: []string{"GITO_REPO=" + fixture}, want: []string{"api", "web"}, needs: "release"},
-		{name: "envs of a service", line: "gito release --repo " + fixture + " -s api --env ", want: []string{"dev", "prod", "staging"}, needs: "release"},
-		{name: "envs before the service", line: "gito release --repo " + fixture + " --env ", want: []string{"dev", "prod", "staging"}, needs: "release"},
-		{name: "services for rollback", line: "gito rollback --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "rollback"},
-		{name: "services for history", line: "gito history --repo " + fixture + " --service ", want: []string{"api", "web"}, needs: "history"},
+		{name: "services from --repo", line: "gito release --repo " + fixture + " --service ", want: []string{"api", "web"}},
+		{name: "service prefix", line: "gito release --repo " + fixture + " -s w", want: []string{"web"}},
+		{name: "services from GITO_REPO", line: "gito release --service ", env: []string{"GITO_REPO=" + fixture}, want: []string{"api", "web"}},
+		{name: "envs of a service", line: "gito release --repo " + fixture + " -s api --env ", want: []string{"dev", "prod", "staging"}},
+		{name: "envs before the service", line: "gito release --repo " + fixture + " --env ", want: []string{"dev", "prod", "staging"}},
+		{name: "services for rollback", line: "gito rollback --repo " + fixture + " --service ", want: []string{"api", "web"}},
+		{name: "services for history", line: "gito history --repo " + fixture + " --service ", want: []string{"api", "web"}},
 	}
 
 	shells := []struct {
@@ -115,15 +114,6 @@ func TestShellCompletion(t *testing.T) {
 		{"bash", func(t *testing.T, line string, env []string) []string { return bashComplete(t, bin, line, env) }},
 		{"zsh", func(t *testing.T, line string, env []string) []string { return zshComplete(t, bin, line, env) }},
 	}
-	// Which commands exist is decided once, up front: cobra's Find mutates the command tree,
-	// so the parallel subtests must not call it.
-	registered := map[string]bool{}
-	for _, tc := range cases {
-		if tc.needs != "" {
-			c, _, err := root.Find([]string{tc.needs})
-			registered[tc.needs] = err == nil && c != root
-		}
-	}
 	for _, sh := range shells {
 		t.Run(sh.name, func(t *testing.T) {
 			t.Parallel()
@@ -131,11 +121,6 @@ func TestShellCompletion(t *testing.T) {
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
-					if tc.needs != "" {
-						if !registered[tc.needs] {
-							t.Skipf("gito %s is not registered yet: its dynamic --service/--env completion has nothing to complete", tc.needs)
-						}
-					}
 					got := sh.complete(t, tc.line, tc.env)
 					slices.Sort(got)
 					if !slices.Equal(got, tc.want) {
@@ -256,9 +241,7 @@ func lines(s string) []string {
 
 func requireShell(t *testing.T, shell string) {
 	t.Helper()
-	if _, err := exec.LookPath(shell); err != nil {
-		t.Skipf("%s is not installed: apt-get install %s", shell, shell)
-	}
+	testutil.RequireTools(t, shell)
 }
 
 // bashCompletionScript finds the bash-completion package's main script: cobra's bash script
@@ -274,7 +257,7 @@ func bashCompletionScript(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("bash-completion is not installed: apt-get install bash-completion")
+	testutil.MissingTool(t, "bash-completion", "apt-get install bash-completion")
 	return ""
 }
 
@@ -290,11 +273,12 @@ func buildGito(t *testing.T) string {
 	return bin
 }
 
-// infraFixture copies testdata/infra into a fresh git repository, as a cloned infra repo is.
+// infraFixture copies the example infra repo (integration/testdata/infra, the one fixture
+// every test and the demo share) into a fresh git repository, as a cloned infra repo is.
 func infraFixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "infra"))); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(repoRoot, "integration", "testdata", "infra"))); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{

@@ -39,6 +39,9 @@ type Repo struct {
 	Environments map[string]Environment `yaml:"environments"`
 	Signing      Signing                `yaml:"signing"`
 	Templates    string                 `yaml:"templates"`
+	Registry     Registry               `yaml:"registry"`
+	Policy       Policy                 `yaml:"policy"`
+	ArgoCD       ArgoCD                 `yaml:"argocd"`
 }
 
 // Forge says where pull requests go.
@@ -60,6 +63,8 @@ type Environment struct {
 	Reviewers []string `yaml:"reviewers"`
 	Draft     bool     `yaml:"draft"`
 	AutoMerge bool     `yaml:"autoMerge"`
+	PinDigest bool     `yaml:"pinDigest"`
+	Group     []string `yaml:"group"` // members: a release to the group edits each of them
 }
 
 // Signing configures kustomization signatures.
@@ -137,9 +142,9 @@ func (r *Repo) validate() error {
 		}
 	}
 	switch r.Forge.Type {
-	case "", "github", "gitlab", "none":
+	case "", "github", "gitlab", "gitea", "none":
 	default:
-		return fmt.Errorf("key forge.type: %q is not one of github, gitlab, none", r.Forge.Type)
+		return fmt.Errorf("key forge.type: %q is not one of github, gitlab, gitea, none", r.Forge.Type)
 	}
 	for name, s := range r.Services {
 		if err := ValidateName("service", name); err != nil {
@@ -170,6 +175,9 @@ func (r *Repo) validate() error {
 				return err
 			}
 		}
+	}
+	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()); err != nil {
+		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
 		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)

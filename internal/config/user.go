@@ -17,6 +17,8 @@ type User struct {
 	// Hosts names the forge type of self-hosted servers ("git.example.com: gitlab"), so gito
 	// knows which token to hand git for an https remote before it can read .gito.yaml.
 	Hosts map[string]string `yaml:"hosts"`
+	// ArgoCD names the Argo CD server the user trusts with ARGOCD_AUTH_TOKEN.
+	ArgoCD UserArgoCD `yaml:"argocd"`
 }
 
 // UserConfigPath returns where the user config lives, honouring XDG_CONFIG_HOME.

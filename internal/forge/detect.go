@@ -12,15 +12,16 @@ import (
 const (
 	KindGitHub = "github"
 	KindGitLab = "gitlab"
+	KindGitea  = "gitea" // Gitea and Forgejo
 	KindNone   = "none"
 )
 
 // Target says which forge project an infra repo's pull requests go to.
 type Target struct {
-	Kind    string // KindGitHub, KindGitLab or KindNone
+	Kind    string // KindGitHub, KindGitLab, KindGitea or KindNone
 	Host    string // "github.com", "ghe.example.com", "gitlab.example.com:8443"; token lookup key
-	Project string // "owner/repo" on GitHub, "group/sub/project" on GitLab
-	APIURL  string // "https://api.github.com/", "https://ghe.example.com/api/v3/", "https://gitlab.com/api/v4"
+	Project string // "owner/repo" on GitHub and Gitea, "group/sub/project" on GitLab
+	APIURL  string // "https://api.github.com/", "https://ghe.example.com/api/v3/", "https://gitlab.com/api/v4", "https://gitea.example.com/api/v1"
 	WebURL  string // "https://github.com/owner/repo"
 	// RemoteHost is the host of the remote URL ("" for a local remote): the one host a forge
 	// token may go to without the user declaring another (see CheckAPIHost).
@@ -28,9 +29,11 @@ type Target struct {
 }
 
 // Detect works out the forge from the remote URL, letting .gito.yaml's forge keys override
-// each part. A local or file:// remote has no forge unless forge.type says otherwise, in
-// which case forge.project is required and forge.apiURL names the host.
-func Detect(remoteURL string, cfg config.Forge) (Target, error) {
+// each part; hosts (user config and GH_HOST/GITLAB_HOST/GITEA_HOST) say which forge a
+// self-hosted host runs. A local or file:// remote has no forge unless forge.type says
+// otherwise, in which case forge.project is required and forge.apiURL (or the kind's host
+// variable) names the host.
+func Detect(remoteURL string, cfg config.Forge, hosts Hosts) (Target, error) {
 	if cfg.Type == KindNone {
 		return Target{Kind: KindNone}, nil
 	}
@@ -56,10 +59,13 @@ func Detect(remoteURL string, cfg config.Forge) (Target, error) {
 		webScheme = api.Scheme
 	}
 	webRoot := ""
-	if api != nil && t.Kind == KindGitLab {
-		// GitLab under a relative URL root (https://host/gitlab/api/v4) serves repos at
+	if t.Kind == "" && t.Host != "" {
+		t.Kind = hosts.Kind(t.Host)
+	}
+	if api != nil && (t.Kind == KindGitLab || t.Kind == KindGitea) {
+		// GitLab or Gitea under a relative URL root (https://host/gitlab/api/v4) serves repos at
 		// https://host/gitlab/group/project.git: the root is not part of the project path.
-		root := strings.Trim(strings.TrimSuffix(strings.TrimRight(api.Path, "/"), "/api/v4"), "/")
+		root := strings.Trim(strings.TrimSuffix(strings.TrimRight(api.Path, "/"), apiSuffix(t.Kind)), "/")
 		if root != "" {
 			if rest, ok := strings.CutPrefix(t.Project, root+"/"); ok {
 				t.Project = rest
@@ -74,10 +80,15 @@ func Detect(remoteURL string, cfg config.Forge) (Target, error) {
 		if t.Kind == "" {
 			return Target{Kind: KindNone}, nil
 		}
-		if t.Kind == KindGitHub {
+		switch {
+		case hosts.Default(t.Kind) != "":
+			t.Host = hosts.Default(t.Kind)
+		case t.Kind == KindGitHub:
 			t.Host = "github.com"
-		} else {
+		case t.Kind == KindGitLab:
 			t.Host = "gitlab.com"
+		default:
+			return Target{}, fmt.Errorf("forge.type %s needs the server: set forge.apiURL in %s or %s", t.Kind, config.FileName, HostVars[KindGitea])
 		}
 	}
 	if t.Kind == "" {
@@ -207,13 +218,15 @@ func kindOf(host string) (string, error) {
 		return KindGitLab, nil
 	case strings.Contains(name, "github"):
 		return KindGitHub, nil
+	case name == "codeberg.org" || strings.Contains(name, "gitea") || strings.Contains(name, "forgejo"):
+		return KindGitea, nil
 	}
-	return "", fmt.Errorf("cannot tell which forge %s is: set forge.type (github or gitlab) in %s", host, config.FileName)
+	return "", fmt.Errorf("cannot tell which forge %s is: set forge.type (github, gitlab or gitea) in %s, or name the host in GH_HOST, GITLAB_HOST or GITEA_HOST", host, config.FileName)
 }
 
 func validateProject(kind, project string) error {
-	if kind != KindGitHub && kind != KindGitLab {
-		return fmt.Errorf("forge.type %q in %s is not one of github, gitlab, none", kind, config.FileName)
+	if kind != KindGitHub && kind != KindGitLab && kind != KindGitea {
+		return fmt.Errorf("forge.type %q in %s is not one of github, gitlab, gitea, none", kind, config.FileName)
 	}
 	if project == "" {
 		return fmt.Errorf("no %s project: set forge.project in %s", kind, config.FileName)
@@ -228,8 +241,8 @@ func validateProject(kind, project string) error {
 		}
 	}
 	switch {
-	case kind == KindGitHub && len(parts) != 2:
-		return fmt.Errorf("github project %q must be owner/repo: set forge.project in %s", project, config.FileName)
+	case (kind == KindGitHub || kind == KindGitea) && len(parts) != 2:
+		return fmt.Errorf("%s project %q must be owner/repo: set forge.project in %s", kind, project, config.FileName)
 	case kind == KindGitLab && len(parts) < 2:
 		return fmt.Errorf("gitlab project %q must be group/project: set forge.project in %s", project, config.FileName)
 	}
@@ -248,9 +261,17 @@ func isNumericID(s string) bool {
 	return true
 }
 
+// apiSuffix is the path a kind's REST API lives under, below the server's root.
+func apiSuffix(kind string) string {
+	if kind == KindGitea {
+		return "/api/v1"
+	}
+	return "/api/v4"
+}
+
 func defaultAPIURL(kind, scheme, host string) string {
-	if kind == KindGitLab {
-		return scheme + "://" + host + "/api/v4"
+	if kind == KindGitLab || kind == KindGitea {
+		return scheme + "://" + host + apiSuffix(kind)
 	}
 	switch {
 	case host == "github.com":

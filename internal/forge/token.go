@@ -1,6 +1,7 @@
 package forge
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,9 +17,17 @@ import (
 // %#v and JSON, so logging a Token or a struct holding one never shows the value.
 type Token struct {
 	Value    string
-	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab"
+	Source   string // "GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN", "gh", "GITLAB_TOKEN", "CI_JOB_TOKEN", "glab", "GITEA_TOKEN", "GitHub App"
 	JobToken bool   // a GitLab CI job token: sent as JOB-TOKEN, not as a bearer token
 	OAuth    bool   // an OAuth access token (glab's OAuth login): sent as a bearer token
+	// Refresh, when set, yields the current value of a token that expires (a GitHub App
+	// installation token); Value is then empty and clients ask Refresh for every request.
+	Refresh TokenSource
+}
+
+// TokenSource yields a valid token, renewing it when it expires.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
 }
 
 const redacted = "[redacted]"
@@ -45,6 +54,8 @@ func LookupToken(kind, host string, getenv func(string) string) (Token, error) {
 		return githubToken(host, getenv)
 	case KindGitLab:
 		return gitlabToken(host, getenv)
+	case KindGitea:
+		return giteaToken(host, getenv)
 	}
 	return Token{}, fmt.Errorf("no token lookup for forge type %q", kind)
 }
@@ -190,4 +201,14 @@ func readYAML(path string, v any) error {
 		return fmt.Errorf("read %s: not valid YAML", path)
 	}
 	return nil
+}
+
+// giteaToken reads GITEA_TOKEN. Gitea has no CLI login store gito reads; the token belongs to
+// whichever Gitea host the remote or GITEA_HOST names, and the lookup is keyed by kind, so a
+// GitHub or GitLab token never reaches a Gitea server and GITEA_TOKEN never leaves one.
+func giteaToken(host string, getenv func(string) string) (Token, error) {
+	if tok := strings.TrimSpace(getenv("GITEA_TOKEN")); tok != "" {
+		return Token{Value: tok, Source: "GITEA_TOKEN"}, nil
+	}
+	return Token{}, fmt.Errorf("%w: no Gitea token for %s: set GITEA_TOKEN to an access token with the write:repository and read:user scopes", ErrAuth, host)
 }

@@ -116,6 +116,8 @@ func TestLookupTokenMissing(t *testing.T) {
 		{"github", "ghe.other.test", map[string]string{"HOME": home, "GH_TOKEN": "x"}, "set GH_ENTERPRISE_TOKEN"},
 		{"github", "keyring.example", map[string]string{"HOME": home}, "gh auth token --hostname keyring.example"},
 		{"gitlab", "gitlab.com", map[string]string{"HOME": t.TempDir()}, "set GITLAB_TOKEN"},
+		// a Gitea host never takes another forge's token
+		{"gitea", "gitea.example.com", map[string]string{"HOME": home, "GH_TOKEN": "x", "GITLAB_TOKEN": "y"}, "no Gitea token for gitea.example.com: set GITEA_TOKEN"},
 	}
 	for _, tt := range tests {
 		_, err := LookupToken(tt.kind, tt.host, envOf(tt.env))
@@ -165,5 +167,20 @@ func TestTokenRedaction(t *testing.T) {
 		if !strings.Contains(out, "[redacted]") {
 			t.Errorf("output %q does not say [redacted]", out)
 		}
+	}
+}
+
+func TestLookupTokenGitea(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"GITEA_TOKEN": " tea-1 ", "GH_TOKEN": "gh", "GITLAB_TOKEN": "gl"})
+	if tok, err := LookupToken("gitea", "codeberg.org", env); err != nil || tok.Value != "tea-1" || tok.Source != "GITEA_TOKEN" {
+		t.Errorf("gitea: %+v %v", tok, err)
+	}
+	// and GITEA_TOKEN never goes to GitHub or GitLab
+	if tok, _ := LookupToken("github", "github.com", envOf(map[string]string{"GITEA_TOKEN": "tea-1", "HOME": t.TempDir()})); tok.Value != "" {
+		t.Errorf("github got the Gitea token")
+	}
+	if tok, _ := LookupToken("gitlab", "gitlab.com", envOf(map[string]string{"GITEA_TOKEN": "tea-1", "HOME": t.TempDir()})); tok.Value != "" {
+		t.Errorf("gitlab got the Gitea token")
 	}
 }

@@ -25,7 +25,7 @@ func TestCheckAPIHost(t *testing.T) {
 		{"https://github.com/acme/infra.git", "https://api.github.com.evil.io/", nil, false},
 	}
 	for _, tt := range tests {
-		target, err := Detect(tt.remote, config.Forge{Type: "github", APIURL: tt.apiURL, Project: "acme/infra"})
+		target, err := Detect(tt.remote, config.Forge{Type: "github", APIURL: tt.apiURL, Project: "acme/infra"}, Hosts{})
 		if err != nil {
 			t.Fatalf("Detect(%q, %q): %v", tt.remote, tt.apiURL, err)
 		}

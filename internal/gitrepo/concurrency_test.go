@@ -66,7 +66,7 @@ const (
 func TestHelperProcess(t *testing.T) {
 	cache, remoteURL := os.Getenv(helperCacheEnv), os.Getenv(helperRemoteEnv)
 	if cache == "" {
-		t.Skip("only runs as a child of TestConcurrentProcessesShareCache")
+		return // not a child: nothing to do (a skip would read as a missing referee in CI)
 	}
 	g := &Git{}
 	if err := useCache(context.Background(), g, cache, remoteURL, fmt.Sprintf("process %d", os.Getpid())); err != nil {

@@ -10,14 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gito-dev/gito/internal/testutil"
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
 
 func TestCommitSignedWithSSHKey(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("ssh-keygen"); err != nil {
-		t.Skip("ssh-keygen not installed")
-	}
+	testutil.RequireTools(t, "ssh-keygen")
 	ctx := context.Background()
 	keyDir := t.TempDir()
 	key := filepath.Join(keyDir, "id_ed25519")

@@ -13,7 +13,9 @@ func Previous(releases []Release, steps int) (Release, error) {
 		return Release{}, fmt.Errorf("steps must be at least 1, got %d", steps)
 	}
 	if steps >= len(releases) {
-		return Release{}, fmt.Errorf("%w: %d steps back, but only %d earlier releases in the history", ErrNotFound, steps, max(len(releases)-1, 0))
+		earlier := max(len(releases)-1, 0)
+		return Release{}, fmt.Errorf("%w: %s back, but only %s in the history", ErrNotFound,
+			plural(steps, "step", "steps"), plural(earlier, "earlier release", "earlier releases"))
 	}
 	return releases[steps], nil
 }
@@ -46,4 +48,12 @@ func Find(releases []Release, version string) (Release, error) {
 		return Release{}, fmt.Errorf("%w: %s matches %s; give the digest as TAG@sha256:…", ErrAmbiguous, version, strings.Join(cands, ", "))
 	}
 	return matches[0], nil
+}
+
+// plural writes a count with its noun: "1 step", "2 steps".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -71,7 +71,10 @@ func TestPrevious(t *testing.T) {
 			t.Errorf("Previous(%d) = %q, want %q", tc.steps, got.Commit, tc.wantCommit)
 		}
 	}
-	if _, err := Previous(nil, 1); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "only 0 earlier") {
+	if _, err := Previous(nil, 1); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "1 step back, but only 0 earlier releases") {
 		t.Errorf("Previous on empty history: %v", err)
+	}
+	if _, err := Previous(releases[1:], 2); err == nil || !strings.Contains(err.Error(), "2 steps back, but only 1 earlier release in") {
+		t.Errorf("Previous(2) on two releases: %v", err)
 	}
 }

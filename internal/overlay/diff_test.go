@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestUnifiedDiff(t *testing.T) {
@@ -60,9 +62,7 @@ func TestUnifiedDiff(t *testing.T) {
 // TestUnifiedDiffAppliesWithGit uses git as the referee: the diff must turn before into after.
 func TestUnifiedDiffAppliesWithGit(t *testing.T) {
 	t.Parallel()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
-	}
+	testutil.RequireTools(t, "git")
 	var before, after strings.Builder
 	for i := range 200 {
 		line := strings.Repeat("x", i%7) + "\n"

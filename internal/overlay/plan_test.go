@@ -113,7 +113,7 @@ func TestPlanApplyImagesEntry(t *testing.T) {
 	if got := renderedImages(t, root, "api/overlays/prod"); !slices.Equal(got, []string{"registry.example.com/team/api:v2"}) {
 		t.Errorf("rendered after Apply: %v", got)
 	}
-	kubectlAgrees(t, root, "api/overlays/prod", "registry.example.com/team/api:v2")
+	refereesAgree(t, root, "api/overlays/prod", "registry.example.com/team/api:v2")
 
 	// Releasing the same version again is a noop.
 	res, err = plan(t, root, Request{Version: v("v2", "")})
@@ -130,18 +130,12 @@ func TestPlanApplyImagesEntry(t *testing.T) {
 	}
 }
 
-// kubectlAgrees renders dir with `kubectl kustomize` and krusty and wants the same output,
-// carrying want.
-func kubectlAgrees(t *testing.T, root, dir, want string) {
+// refereesAgree renders dir with the referees users and Argo CD run, `kubectl kustomize` and
+// `kustomize build`, and with krusty, and wants the same output, carrying want.
+func refereesAgree(t *testing.T, root, dir, want string) {
 	t.Helper()
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("kubectl is not installed")
-	}
+	testutil.RequireTools(t, "kubectl", "kustomize")
 	full := filepath.Join(root, filepath.FromSlash(dir))
-	out, err := exec.Command("kubectl", "kustomize", full).Output()
-	if err != nil {
-		t.Fatalf("kubectl kustomize %s: %v", dir, err)
-	}
 	m, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), full)
 	if err != nil {
 		t.Fatal(err)
@@ -150,11 +144,18 @@ func kubectlAgrees(t *testing.T, root, dir, want string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(out, ours) {
-		t.Errorf("kubectl kustomize and krusty disagree:\n%s\n---\n%s", out, ours)
-	}
-	if !bytes.Contains(out, []byte("image: "+want+"\n")) {
-		t.Errorf("kubectl kustomize output lacks image %s:\n%s", want, out)
+	for _, referee := range [][]string{{"kubectl", "kustomize"}, {"kustomize", "build"}} {
+		name := strings.Join(referee, " ")
+		out, err := exec.Command(referee[0], referee[1], full).Output()
+		if err != nil {
+			t.Fatalf("%s %s: %v", name, dir, err)
+		}
+		if !bytes.Equal(out, ours) {
+			t.Errorf("%s and krusty disagree:\n%s\n---\n%s", name, out, ours)
+		}
+		if !bytes.Contains(out, []byte("image: "+want+"\n")) {
+			t.Errorf("%s output lacks image %s:\n%s", name, want, out)
+		}
 	}
 }
 
@@ -229,7 +230,7 @@ func TestPlanAppendsEntry(t *testing.T) {
 	if got := renderedImages(t, root, "api/overlays/prod"); !slices.Equal(got, []string{want}) {
 		t.Errorf("rendered: %v", got)
 	}
-	kubectlAgrees(t, root, "api/overlays/prod", want)
+	refereesAgree(t, root, "api/overlays/prod", want)
 }
 
 func TestPlanDigests(t *testing.T) {
@@ -365,7 +366,7 @@ images:
 	if err := res.Apply(root); err != nil {
 		t.Fatal(err)
 	}
-	kubectlAgrees(t, root, "overlays/staging/api", "api:v2")
+	refereesAgree(t, root, "overlays/staging/api", "api:v2")
 	if err := res.Apply(root); err == nil || !strings.Contains(err.Error(), "appeared since the plan") {
 		t.Errorf("second Apply: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -21,11 +22,18 @@ type renderedImage struct {
 	Digest    string
 }
 
-// render builds the overlay at the absolute dir with krusty, with the same defaults as
-// `kustomize build` (load restrictions on, plugins off), and lists its container images.
+// Kustomize builds the kustomization in the absolute dir with krusty, with the same defaults
+// as `kustomize build` and `kubectl kustomize`: load restrictions on, plugins off, and the
+// CLI's resource order (the kustomization's sortOptions, else legacy order).
+func Kustomize(fsys filesys.FileSystem, dir string) (resmap.ResMap, error) {
+	opts := krusty.MakeDefaultOptions()
+	opts.Reorder = krusty.ReorderOptionUnspecified
+	return krusty.MakeKustomizer(opts).Run(fsys, dir)
+}
+
+// render builds the overlay at the absolute dir and lists its container images.
 func render(fsys filesys.FileSystem, dir string) ([]renderedImage, error) {
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	m, err := k.Run(fsys, dir)
+	m, err := Kustomize(fsys, dir)
 	if err != nil {
 		return nil, err
 	}

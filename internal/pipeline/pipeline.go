@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 	"github.com/gito-dev/gito/internal/workspace"
 	"github.com/gito-dev/gito/templates"
 )
@@ -34,8 +36,10 @@ type Request struct {
 	Labels       []string
 	Reviewers    []string
 	SigningKey   string // --signing-key or GITO_SIGNING_KEY
+	PinDigest    bool   // --pin-digest
 	Create       bool
 	Rollback     bool
+	PromoteFrom  string // gito promote: the env whose images become this release
 
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
@@ -62,6 +66,9 @@ type Result struct {
 	Commit string
 	PR     *forge.PullRequest
 	Remote string
+	Wait   *wait.Result // set by Waiter.Wait
+	// HasForge tells whether a pull request is (or, in a dry run, would be) opened.
+	HasForge bool
 }
 
 // Open opens the workspace for a request.
@@ -89,17 +96,20 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	say := progressFunc(req.Progress)
 	warn := req.warnWriter()
+	if ignored := req.forgeOnlyFlags(); len(ignored) > 0 && !ws.HasForge() {
+		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
+	}
 
 	signer, err := loadSigner(ctx, req, ws)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := release.MakePlan(ctx, release.Input{
+	plan, err := planRelease(ctx, req, ws, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
-		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback,
+		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
-		Signer: signer.planSigner(), Templates: templateSet(ws),
+		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 	})
 	if err != nil {
 		return nil, err
@@ -113,7 +123,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
 		return nil, err
 	}
-	res := &Result{Plan: plan, Remote: ws.Remote}
+	res := &Result{Plan: plan, Remote: ws.Remote, HasForge: ws.HasForge()}
 
 	// The open PR decides update-vs-create and proves the token works before any push.
 	var (
@@ -218,9 +228,9 @@ func publish(ctx context.Context, f forge.Forge, plan *release.Plan, existing *f
 	return res, nil
 }
 
-// templateSet reads overrides from .gito.yaml's templates directory, by default
+// TemplateSet reads overrides from .gito.yaml's templates directory, by default
 // .gito/templates; a file missing there falls back to the embedded template.
-func templateSet(ws *workspace.Workspace) templates.Set {
+func TemplateSet(ws *workspace.Workspace) templates.Set {
 	dir := ws.Config.Templates
 	if dir == "" {
 		dir = config.DefaultTemplatesDir
@@ -238,6 +248,24 @@ func (c committer) Path() string { return c.wt.Path() }
 
 func (c committer) Commit(ctx context.Context, message string, paths []string) (string, error) {
 	return c.wt.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
+}
+
+// forgeOnlyFlags names the flags given that only a pull request can carry.
+func (req Request) forgeOnlyFlags() []string {
+	var names []string
+	if len(req.Labels) > 0 {
+		names = append(names, "--label")
+	}
+	if len(req.Reviewers) > 0 {
+		names = append(names, "--reviewer")
+	}
+	if req.Draft {
+		names = append(names, "--draft")
+	}
+	if req.AutoMerge {
+		names = append(names, "--auto-merge")
+	}
+	return names
 }
 
 func (req Request) warnWriter() io.Writer {

@@ -26,20 +26,22 @@ type Signer interface {
 
 // Input is everything Plan needs; it reads the work tree at Root and writes nothing.
 type Input struct {
-	Root      string // work tree of the infra repo at the base branch
-	Repo      *config.Repo
-	Service   string
-	Env       string
-	Version   config.Version
-	Base      string
-	Create    bool // create a missing env overlay from the template
-	Rollback  bool
-	Labels    []string // from flags; merged with .gito.yaml's environment labels
-	Reviewers []string
-	Draft     bool
-	AutoMerge bool
-	Signer    Signer // nil: unsigned
-	Templates templates.Set
+	Root        string // work tree of the infra repo at the base branch
+	Repo        *config.Repo
+	Service     string
+	Env         string
+	Version     config.Version
+	Base        string
+	Create      bool // create a missing env overlay from the template
+	Rollback    bool
+	PromoteFrom string   // the env whose release this promotes; "" for a release
+	Labels      []string // from flags; merged with .gito.yaml's environment labels
+	Reviewers   []string
+	Draft       bool
+	AutoMerge   bool
+	Signer      Signer // nil: unsigned
+	Templates   templates.Set
+	Registry    []RegistryImage // what the registry answered; set by MakeRegistryPlan
 }
 
 // File is one file the release writes, with its content before (nil when new).
@@ -51,25 +53,27 @@ type File struct {
 
 // Plan is the complete description of a release before anything is written.
 type Plan struct {
-	Service   string
-	Env       string
-	Rollback  bool
-	From      string // previous version of the first image, "" when the entry is new
-	To        config.Version
-	Base      string
-	Branch    string
-	Edit      *overlay.Result
-	Files     []File // edited files followed by their signatures
-	Signer    string // "" when unsigned
-	SigFiles  []string
-	Commit    string // full commit message including trailers
-	Title     string
-	Body      string
-	Labels    []string
-	Reviewers []string
-	Draft     bool
-	AutoMerge bool
-	Noop      bool
+	Service     string
+	Env         string
+	Rollback    bool
+	PromoteFrom string
+	From        string // previous version of the first image, "" when the entry is new
+	To          config.Version
+	Base        string
+	Branch      string
+	Edit        *overlay.Result
+	Files       []File // edited files followed by their signatures
+	Signer      string // "" when unsigned
+	SigFiles    []string
+	Commit      string // full commit message including trailers
+	Title       string
+	Body        string
+	Labels      []string
+	Reviewers   []string
+	Draft       bool
+	AutoMerge   bool
+	Noop        bool
+	Registry    []RegistryImage // the registry's answer when the release looked the tag up
 }
 
 // BranchName is the one branch of an overlay's release PR.
@@ -90,7 +94,7 @@ func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 	}
 	envCfg := in.Repo.Env(in.Env)
 	p := &Plan{
-		Service: in.Service, Env: in.Env, Rollback: in.Rollback,
+		Service: in.Service, Env: in.Env, Rollback: in.Rollback, PromoteFrom: in.PromoteFrom,
 		To: in.Version, Base: in.Base, Branch: BranchName(in.Env, in.Service),
 		Edit:      edit,
 		Labels:    union(envCfg.Labels, in.Labels),
@@ -98,6 +102,7 @@ func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 		Draft:     in.Draft || envCfg.Draft,
 		AutoMerge: in.AutoMerge || envCfg.AutoMerge,
 		Noop:      edit.Noop,
+		Registry:  in.Registry,
 	}
 	if p.Draft && p.AutoMerge {
 		return nil, fmt.Errorf("%s environments.%s asks for a draft with auto-merge (from flags or config): a draft pull request never merges", config.FileName, in.Env)

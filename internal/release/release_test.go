@@ -248,6 +248,14 @@ type recordingForge struct {
 	raced *forge.PullRequest
 }
 
+func (f *recordingForge) GetPR(_ context.Context, n int) (*forge.PullRequest, error) {
+	return &forge.PullRequest{Number: n, State: forge.StateOpen}, nil
+}
+
+func (f *recordingForge) ListOpenPRs(context.Context, string) ([]*forge.PullRequest, error) {
+	return nil, nil
+}
+
 func (f *recordingForge) FindOpenPR(context.Context, string) (*forge.PullRequest, error) {
 	return nil, nil
 }

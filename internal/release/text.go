@@ -21,7 +21,11 @@ type TemplateData struct {
 	Branch          string
 	Base            string
 	Rollback        bool
+	PromoteFrom     string // set for gito promote: the env the version comes from
 	RollbackCommand string
+	Tag             string          // the released tag
+	Digest          string          // the released digest, "" for a plain tag
+	Registry        []RegistryImage // (Image Tag Digest Pinned) when the registry was asked
 }
 
 // ImageChange is one image's old and new reference.
@@ -47,7 +51,8 @@ func (p *Plan) templateData() TemplateData {
 	d := TemplateData{
 		Service: p.Service, Env: p.Env, From: from, To: p.To.String(),
 		Notes: p.Edit.Notes, Diff: p.Edit.Diff, Signer: p.Signer,
-		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback,
+		Branch: p.Branch, Base: p.Base, Rollback: p.Rollback, PromoteFrom: p.PromoteFrom,
+		Tag: p.To.Tag, Digest: p.To.Digest, Registry: p.Registry,
 	}
 	for _, prev := range p.Edit.Previous {
 		d.Images = append(d.Images, ImageChange{Name: prev.Name, From: orNone(refVersion(prev.Tag, prev.Digest)), To: p.To.String()})
@@ -72,27 +77,49 @@ func orNone(s string) string {
 	return s
 }
 
+// RenderTitle renders the pull request's title from pr-title.tmpl, or rollback-title.tmpl
+// when data.Rollback is set: the one place a title is made, for the PR itself and for the
+// rollback picker's confirmation, which knows the fields a title usually needs (Service, Env,
+// From, To, Branch, Base) before there is a plan.
+func RenderTitle(set templates.Set, data TemplateData) (string, error) {
+	name := templates.PRTitle
+	switch {
+	case data.Rollback:
+		name = templates.RollbackTitle
+	case data.PromoteFrom != "":
+		name = templates.PromoteTitle
+	}
+	title, err := set.Render(name, data)
+	if err != nil {
+		return "", err
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || strings.Contains(title, "\n") {
+		return "", fmt.Errorf("template %s must render one non-empty line, got %q", name, title)
+	}
+	return title, nil
+}
+
 func (p *Plan) renderText(set templates.Set) error {
 	data := p.templateData()
-	titleTmpl, bodyTmpl := templates.PRTitle, templates.PRBody
-	if p.Rollback {
-		titleTmpl, bodyTmpl = templates.RollbackTitle, templates.RollbackBody
+	bodyTmpl := templates.PRBody
+	switch {
+	case p.Rollback:
+		bodyTmpl = templates.RollbackBody
+	case p.PromoteFrom != "":
+		bodyTmpl = templates.PromoteBody
 	}
 	msg, err := set.Render(templates.Commit, data)
 	if err != nil {
 		return err
 	}
-	title, err := set.Render(titleTmpl, data)
+	title, err := RenderTitle(set, data)
 	if err != nil {
 		return err
 	}
 	body, err := set.Render(bodyTmpl, data)
 	if err != nil {
 		return err
-	}
-	title = strings.TrimSpace(title)
-	if title == "" || strings.Contains(title, "\n") {
-		return fmt.Errorf("template %s must render one non-empty line, got %q", titleTmpl, title)
 	}
 	msg = strings.TrimSpace(msg)
 	if msg == "" {

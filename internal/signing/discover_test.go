@@ -18,8 +18,7 @@ import (
 // it forks and exits, so the socket is ready when Run returns: no polling needed.
 func startAgent(t *testing.T) string {
 	t.Helper()
-	requireTool(t, "ssh-agent")
-	requireTool(t, "ssh-add")
+	testutil.RequireTools(t, "ssh-agent", "ssh-add")
 	dir, err := os.MkdirTemp("", "gito-agent") // short: unix socket paths are limited to ~100 bytes
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +112,7 @@ func TestEncryptedKeyNeedsAgent(t *testing.T) {
 
 func TestGitConfigKeyLiteralPicksMatchingAgentKey(t *testing.T) {
 	t.Parallel()
-	requireTool(t, "git")
+	testutil.RequireTools(t, "git")
 	sock := startAgent(t)
 	keys := t.TempDir()
 	other := genKey(t, keys, "ed25519", "other@example.com")

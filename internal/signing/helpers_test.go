@@ -9,19 +9,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func requireTool(t *testing.T, name string) {
-	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed", name)
-	}
-}
+	"github.com/gito-dev/gito/internal/testutil"
+)
 
 // genKey creates an unencrypted key pair with ssh-keygen and returns the private key path.
 func genKey(t *testing.T, dir, keyType, comment string) string {
 	t.Helper()
-	requireTool(t, "ssh-keygen")
+	testutil.RequireTools(t, "ssh-keygen")
 	path := filepath.Join(dir, "id_"+keyType+"_"+strings.NewReplacer("@", "_", ".", "_").Replace(comment))
 	args := []string{"-q", "-t", keyType, "-N", "", "-C", comment, "-f", path}
 	if keyType == "rsa" {

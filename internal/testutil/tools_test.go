@@ -49,3 +49,15 @@ func (r *recordingTB) Skipf(string, ...any) {
 	r.skipped = true
 	panic("skip")
 }
+
+func TestRequireToolsFailsOnAnyMissing(t *testing.T) {
+	t.Setenv("CI", "true")
+	rec := &recordingTB{TB: t}
+	func() {
+		defer func() { recover() }()
+		RequireTools(rec, "git", "no-such-tool")
+	}()
+	if !rec.failed {
+		t.Fatal("a missing tool among several must fail under CI")
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/forge/forgeclient"
+	"github.com/gito-dev/gito/internal/forge/githubapp"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
 )
@@ -36,6 +37,9 @@ type Options struct {
 	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
 	Service string
 	Env     string
+	// NoWorktree opens the cache and the base only: for commands that read the tree
+	// through gitrepo (status) and never write.
+	NoWorktree bool
 }
 
 // Workspace is an opened infra repo. Close removes the work tree.
@@ -53,21 +57,14 @@ type Workspace struct {
 
 	httpClient func() (*http.Client, error)
 	getenv     func(string) string
+	hosts      forge.Hosts // the user config's hosts: and GH_HOST/GITLAB_HOST/GITEA_HOST
+	app        appAuth
 	forge      forge.Forge
 	// The token git was given for the remote's host, kept so the forge client of the same
 	// host does not look it up a second time.
 	gitToken     *forge.Token
 	gitTokenKind string
 	gitTokenHost string
-}
-
-// declaredHosts are the forge hosts the user (not the repo) named.
-func declaredHosts(u *config.User) []string {
-	var out []string
-	for h := range u.Hosts {
-		out = append(out, h)
-	}
-	return out
 }
 
 // ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the checkout the working
@@ -145,8 +142,12 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if note != "" && opts.Notes != nil {
 		fmt.Fprintln(opts.Notes, "note: "+note)
 	}
-	w := &Workspace{Remote: remote, User: user, httpClient: opts.HTTPClient, getenv: opts.Getenv}
-	cred := gitAuthFor(remote, user, opts.Getenv)
+	w := &Workspace{Remote: remote, User: user, httpClient: opts.HTTPClient, getenv: opts.Getenv, hosts: forge.KnownHosts(user.Hosts, opts.Getenv)}
+	w.app.app, w.app.err = githubapp.FromEnv(opts.Getenv)
+	cred, err := w.gitAuthFor(ctx, remote)
+	if err != nil {
+		return nil, fmt.Errorf("open infra repo %s: %w", redact(remote), err)
+	}
 	auth, tokenSource := cred.auth, ""
 	if cred.token != nil {
 		tokenSource = cred.token.Source
@@ -173,6 +174,10 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		}
 	}
 	var sparse []string
+	if opts.NoWorktree {
+		w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
+		return w, err
+	}
 	if w.Service != "" && opts.Env != "" {
 		dirs, ok, err := sparseDirs(ctx, w.Repo, w.BaseSHA, w.Config, w.Service, opts.Env)
 		if err != nil {
@@ -186,7 +191,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.Base, err) // gitrepo says "check out <sha>"
 	}
-	w.Target, err = forge.Detect(remote, w.Config.Forge)
+	w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -275,12 +280,12 @@ func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
 	if !w.HasForge() {
 		return nil, errors.New("no forge configured for this repo")
 	}
-	if err := forge.CheckAPIHost(w.Target, declaredHosts(w.User), config.UserConfigPath(w.getenv)); err != nil {
+	if err := forge.CheckAPIHost(w.Target, w.hosts.Names(), config.UserConfigPath(w.getenv)); err != nil {
 		return nil, err
 	}
 	tok := w.gitToken
 	if tok == nil || w.gitTokenHost != w.Target.Host || w.gitTokenKind != w.Target.Kind {
-		t, err := forge.LookupToken(w.Target.Kind, w.Target.Host, w.getenv)
+		t, err := w.token(ctx, w.Target)
 		if err != nil {
 			return nil, err
 		}
@@ -318,30 +323,56 @@ type gitCredential struct {
 }
 
 // gitAuthFor picks the token git may use for an http(s) remote: the forge token of the
-// remote's own host, never another host's. The host's forge comes from the URL (github.com,
-// gitlab.com, …) or the user config's hosts map, because .gito.yaml cannot be read before
-// the clone. Other remotes use the user's own git credentials.
-func gitAuthFor(remote string, user *config.User, getenv func(string) string) gitCredential {
+// remote's own host, never another host's, or the GitHub App's installation token on a
+// GitHub host. The host's forge comes from the URL (github.com, gitlab.com, …),
+// GH_HOST/GITLAB_HOST/GITEA_HOST or the user config's hosts map, because .gito.yaml cannot be
+// read before the clone. Other remotes use the user's own git credentials. An error only
+// comes from a configured GitHub App that cannot get a token.
+func (w *Workspace) gitAuthFor(ctx context.Context, remote string) (gitCredential, error) {
+	target, ok := gitTarget(remote, w.hosts)
+	if !ok || target.Kind != forge.KindGitHub || !w.app.configured() {
+		return gitAuthFor(remote, w.hosts, w.getenv), nil
+	}
+	tok, err := w.token(ctx, target)
+	if err != nil {
+		return gitCredential{}, err
+	}
+	value, err := tok.Refresh.Token(ctx)
+	if err != nil {
+		return gitCredential{}, err
+	}
+	return gitCredential{auth: gitrepo.Auth{Token: value, Username: "x-access-token"}, token: &tok, kind: target.Kind, host: target.Host}, nil
+}
+
+// gitTarget is the forge of an http(s) remote's host, when gito can place it.
+func gitTarget(remote string, hosts forge.Hosts) (forge.Target, bool) {
 	u, err := url.Parse(remote)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return forge.Target{}, false
+	}
+	cfg := config.Forge{Type: hosts.Kind(u.Host)}
+	target, err := forge.Detect(remote, cfg, hosts)
+	if err != nil {
+		// the path is no project gito knows (a plain git server): the host's kind still says
+		// which token it takes
+		return forge.Target{Kind: cfg.Type, Host: strings.ToLower(u.Host)}, cfg.Type != ""
+	}
+	return target, true
+}
+
+// gitAuthFor is Workspace.gitAuthFor for token variables and CLI stores.
+func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) gitCredential {
+	target, ok := gitTarget(remote, hosts)
+	kind := target.Kind
+	if !ok || (kind != forge.KindGitHub && kind != forge.KindGitLab && kind != forge.KindGitea) {
 		return gitCredential{}
 	}
-	kind := user.Hosts[u.Host]
-	if kind == "" {
-		target, err := forge.Detect(remote, config.Forge{})
-		if err != nil {
-			return gitCredential{}
-		}
-		kind = target.Kind
-	}
-	if kind != forge.KindGitHub && kind != forge.KindGitLab {
-		return gitCredential{}
-	}
-	tok, err := forge.LookupToken(kind, u.Host, getenv)
+	host := strings.ToLower(target.Host)
+	tok, err := forge.LookupToken(kind, host, getenv)
 	if err != nil {
 		return gitCredential{}
 	}
-	return gitCredential{auth: gitAuth(kind, tok), token: &tok, kind: kind, host: strings.ToLower(u.Host)}
+	return gitCredential{auth: gitAuth(kind, tok), token: &tok, kind: kind, host: host}
 }
 
 // gitAuthHint says what to do when the remote refused git's credentials.
@@ -353,12 +384,15 @@ func gitAuthHint(remote, tokenSource string, getenv func(string) string) string 
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "git used your own credentials (ssh keys or credential helper): check that they may read and push " + redact(remote)
 	}
-	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in %s",
+	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in %s",
 		u.Host, config.UserConfigPath(getenv))
 }
 
 func gitAuth(kind string, tok forge.Token) gitrepo.Auth {
 	user := "x-access-token"
+	if kind == forge.KindGitea {
+		user = "gito" // Gitea takes a token as the password for any user name
+	}
 	if kind == "gitlab" {
 		user = "oauth2"
 		if tok.JobToken {

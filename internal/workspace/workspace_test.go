@@ -154,20 +154,26 @@ func TestResolveRemoteCheckoutMeansOrigin(t *testing.T) {
 
 func TestGitAuthFor(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"GH_TOKEN": "gh-secret", "GITLAB_TOKEN": "gl-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret"}
+	env := map[string]string{"GH_TOKEN": "gh-secret", "GITLAB_TOKEN": "gl-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret", "GITEA_TOKEN": "tea-secret",
+		"GITEA_HOST": "tea.acme.internal", "GH_HOST": "hub.acme.internal"}
 	getenv := func(k string) string { return env[k] }
-	user := &config.User{Hosts: map[string]string{"git.acme.internal": "gitlab", "ghe.acme.internal": "github"}}
+	hosts := forge.KnownHosts(map[string]string{"git.acme.internal": "gitlab", "ghe.acme.internal": "github", "forge.acme.internal:3000": "gitea"}, getenv)
 	tests := []struct{ remote, token, username string }{
 		{"https://github.com/acme/infra.git", "gh-secret", "x-access-token"},
 		{"https://gitlab.com/g/infra.git", "gl-secret", "oauth2"},
 		{"https://git.acme.internal/g/infra.git", "gl-secret", "oauth2"},
 		{"https://ghe.acme.internal/a/infra.git", "ghe-secret", "x-access-token"},
-		{"https://unknown.example/a/b.git", "", ""}, // a token is never sent to a host gito cannot place
-		{"git@github.com:acme/infra.git", "", ""},   // ssh uses the user's keys
+		{"https://tea.acme.internal/a/infra.git", "tea-secret", "gito"},
+		{"http://forge.acme.internal:3000/a/infra.git", "tea-secret", "gito"},
+		{"https://forge.acme.internal/a/infra.git", "", ""}, // declared with a port: another port is another server
+		{"https://codeberg.org/a/infra.git", "tea-secret", "gito"},
+		{"https://hub.acme.internal/a/infra.git", "ghe-secret", "x-access-token"}, // GH_HOST: GitHub Enterprise, never GH_TOKEN
+		{"https://unknown.example/a/b.git", "", ""},                               // a token is never sent to a host gito cannot place
+		{"git@github.com:acme/infra.git", "", ""},                                 // ssh uses the user's keys
 		{"/srv/infra.git", "", ""},
 	}
 	for _, tt := range tests {
-		cred := gitAuthFor(tt.remote, user, getenv)
+		cred := gitAuthFor(tt.remote, hosts, getenv)
 		got, source := cred.auth, ""
 		if cred.token != nil {
 			source = cred.token.Source
@@ -266,7 +272,7 @@ func TestGitAuthHint(t *testing.T) {
 	getenv := func(k string) string { return map[string]string{"XDG_CONFIG_HOME": "/cfg"}[k] }
 	tests := []struct{ remote, source, want string }{
 		{"https://github.com/a/b.git", "GH_TOKEN", "the token from GH_TOKEN: check that it is valid and may read and push https://github.com/a/b.git"},
-		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN or GITLAB_TOKEN, and if the host's name does not say which forge it runs, add it under hosts: in /cfg/gito/config.yaml"},
+		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in /cfg/gito/config.yaml"},
 		{"git@github.com:a/b.git", "", "git used your own credentials"},
 	}
 	for _, tt := range tests {
@@ -292,11 +298,11 @@ func TestForgeTokenGoesOnlyToTrustedHosts(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 	env := map[string]string{"GH_TOKEN": "gh-secret", "GH_ENTERPRISE_TOKEN": "ghe-secret", "XDG_CONFIG_HOME": t.TempDir()}
 	open := func(user *config.User) (*Workspace, error) {
-		target, err := forge.Detect("https://github.com/acme/infra.git", config.Forge{Type: "github", APIURL: srv.URL + "/api/v3/"})
+		target, err := forge.Detect("https://github.com/acme/infra.git", config.Forge{Type: "github", APIURL: srv.URL + "/api/v3/"}, forge.Hosts{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := &Workspace{Remote: "https://github.com/acme/infra.git", User: user, Target: target,
+		w := &Workspace{Remote: "https://github.com/acme/infra.git", User: user, Target: target, hosts: forge.KnownHosts(user.Hosts, nil),
 			getenv: func(k string) string { return env[k] }, httpClient: func() (*http.Client, error) { return srv.Client(), nil }}
 		_, err = w.Forge(context.Background())
 		return w, err

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/gito-dev/gito/internal/cmd/generate"
 	"github.com/gito-dev/gito/internal/cmd/sign"
 	"github.com/gito-dev/gito/internal/cmd/verify"
 	"github.com/gito-dev/gito/internal/cmdutil"
@@ -31,14 +32,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// gitoMain is a cut-down gito with only sign and verify, so these tests do not depend on
+// gitoMain is a cut-down gito with only sign, verify and generate, so these tests do not depend on
 // commands other people are still writing. Exit codes follow internal/app.
 func gitoMain(args []string) int {
 	ios := iostreams.System(os.Getenv)
 	f := &cmdutil.Factory{IOStreams: ios, Getenv: os.Getenv}
 	root := &cobra.Command{Use: "gito", SilenceErrors: true, SilenceUsage: true}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitcode.FlagError{Err: err} })
-	root.AddCommand(sign.NewCmdSign(f, nil), verify.NewCmdVerify(f, nil))
+	root.AddCommand(sign.NewCmdSign(f, nil), verify.NewCmdVerify(f, nil), generate.NewCmdGenerate(f, nil))
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -65,11 +66,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen", "bash")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -294,67 +291,6 @@ func TestPreCommit(t *testing.T) {
 	}
 	if got := e.must(work, "git", "log", "-1", "--format=%s"); strings.TrimSpace(got) != "re-signed" {
 		t.Errorf("last commit %q", got)
-	}
-}
-
-func TestArgoCDPlugin(t *testing.T) {
-	t.Parallel()
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("kubectl not installed")
-	}
-	var plugin struct {
-		Kind string
-		Spec struct {
-			Generate struct{ Command []string }
-		}
-	}
-	data, err := os.ReadFile("argocd/plugin.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(data, &plugin); err != nil {
-		t.Fatal(err)
-	}
-	cmd := plugin.Spec.Generate.Command
-	if plugin.Kind != "ConfigManagementPlugin" || len(cmd) != 3 || cmd[0] != "sh" || cmd[1] != "-c" {
-		t.Fatalf("unexpected plugin %+v", plugin)
-	}
-
-	e := newEnv(t)
-	// kustomize is `kubectl kustomize` here.
-	bin := t.TempDir()
-	testutil.WriteFile(t, bin, "kustomize", "#!/bin/sh\n[ \"$1\" = build ] && shift\nexec kubectl kustomize \"$@\"\n")
-	if err := os.Chmod(filepath.Join(bin, "kustomize"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	e.vars = append(e.vars, "PATH="+bin+string(os.PathListSeparator)+strings.TrimPrefix(e.vars[0], "PATH="))
-	aliceKey, alicePub := e.key("alice")
-	repo := newInfraRepo(e, aliceKey, alicePub)
-	// Argo CD may send the repo without .git; .gito/ still marks the root.
-	if err := os.RemoveAll(filepath.Join(repo, ".git")); err != nil {
-		t.Fatal(err)
-	}
-	app := filepath.Join(repo, "overlays/prod/api")
-
-	stdout, stderr, err := runSplit(e, app, cmd[0], cmd[1], cmd[2])
-	if err != nil {
-		t.Fatalf("signed overlay refused: %v\n%s", err, stderr)
-	}
-	if !strings.HasPrefix(stdout, "apiVersion: v1\n") || !strings.Contains(stdout, "\nkind: ConfigMap\n") || strings.Contains(stdout, "ok ") {
-		t.Errorf("stdout must be the manifests only, got:\n%s", stdout)
-	}
-	if !strings.Contains(stderr, "ok   overlays/prod/api/kustomization.yaml  alice@example.com") {
-		t.Errorf("stderr lacks gito's report:\n%s", stderr)
-	}
-
-	testutil.WriteFile(t, repo, prodAPI, base+"namePrefix: evil-\n")
-	stdout, stderr, err = runSplit(e, app, cmd[0], cmd[1], cmd[2])
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != exitcode.Verify {
-		t.Fatalf("tampered overlay: err=%v, want exit 3\n%s", err, stderr)
-	}
-	if stdout != "" || !strings.Contains(stderr, "tampered") {
-		t.Errorf("tampered overlay rendered: stdout %q stderr %q", stdout, stderr)
 	}
 }
 

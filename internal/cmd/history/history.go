@@ -51,7 +51,7 @@ On a terminal the output is a table; on a pipe it is tab-separated with RFC 3339
 no header; --json prints an array.`,
 		Example: `  gito history -s api -e prod
   gito history -s api -e prod --limit 5 --json | jq -r '.[1].version'`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fl := shared.ReleaseFlags{Service: opts.Service, Env: opts.Env, Repo: opts.Repo, Base: opts.Base}

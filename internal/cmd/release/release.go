@@ -12,7 +12,6 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
-	"github.com/gito-dev/gito/internal/pipeline"
 )
 
 // ReleaseOptions is what `gito release` needs; tests capture it through runF.
@@ -22,6 +21,7 @@ type ReleaseOptions struct {
 	HTTPClient func() (*http.Client, error)
 
 	shared.ReleaseFlags
+	Wait       shared.WaitFlags
 	VersionArg string
 	Version    config.Version
 	Create     bool
@@ -37,6 +37,10 @@ func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.
 sign the changed file, commit it on the branch gito/<env>/<service>, push, and open or update
 the overlay's one pull request. Prints the pull request URL.
 
+With --wait, gito then follows the release: until the pull request is merged, until the Argo
+CD Application (argocd.app) has synced the merge commit, and until it is Healthy. It exits 5
+when the pull request is closed unmerged, the Application is Degraded or --timeout passes.
+
 The edit keeps every other byte of the kustomization (comments, order, quoting), and the
 overlay must still render with kustomize and carry the new image, or nothing is written.`,
 		Example: `  # Ship v2.3.1 of api to prod
@@ -51,10 +55,13 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 
   # From CI: no terminal, token from GH_TOKEN, JSON out
   gito release -s api -e prod --version "$TAG" --yes --json`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
+				return err
+			}
+			if err := opts.Wait.Validate(); err != nil {
 				return err
 			}
 			if opts.VersionArg == "" {
@@ -72,18 +79,15 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 		},
 	}
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
-	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }, HTTPClient: f.HTTPClient})
 	return cmd
 }
 
 func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
 	req.Version, req.Create = opts.Version, opts.Create
-	res, err := pipeline.Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	return shared.Print(opts.IO, opts.JSON, res)
+	return shared.Deliver(ctx, opts.IO, req, opts.JSON, opts.Wait)
 }

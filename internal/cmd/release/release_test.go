@@ -27,7 +27,7 @@ func TestNewCmdRelease(t *testing.T) {
 			check: func(t *testing.T, o *ReleaseOptions) {
 				if o.Service != "api" || o.Env != "prod" || o.Version.Tag != "v2.3.1" || o.Repo != "git@github.com:acme/infra.git" ||
 					o.Base != "trunk" || !o.DryRun || !o.JSON || !o.Yes || !o.Draft || o.AutoMerge || !o.Create ||
-					!slices.Equal(o.Labels, []string{"a", "b"}) || !slices.Equal(o.Reviewers, []string{"alice"}) || o.SigningKey != "/k" {
+					!slices.Equal(o.Labels, []string{"a", "b"}) || !slices.Equal(o.Reviewers, []string{"alice"}) || o.SigningKey != "/k" || o.PinDigest {
 					t.Errorf("options = %+v", o)
 				}
 			},
@@ -39,6 +39,15 @@ func TestNewCmdRelease(t *testing.T) {
 			check: func(t *testing.T, o *ReleaseOptions) {
 				if o.Service != "web" || o.Version.Digest != digest || o.Repo != "/srv/infra.git" || o.SigningKey != "/ci/key" {
 					t.Errorf("options = %+v", o)
+				}
+			},
+		},
+		{
+			name: "pin digest",
+			args: "-s api -e prod --version v1 --pin-digest",
+			check: func(t *testing.T, o *ReleaseOptions) {
+				if !o.PinDigest {
+					t.Errorf("PinDigest = false")
 				}
 			},
 		},
@@ -66,7 +75,7 @@ func TestNewCmdRelease(t *testing.T) {
 		{name: "label newline", args: "-s api -e prod --version v1 --label 'a\nb'", wantErr: "--label"},
 		{name: "label comma", args: "-s api -e prod --version v1 --label a,b", wantErr: `--label "a,b" holds a comma`},
 		{name: "label too long", args: "-s api -e prod --version v1 --label " + strings.Repeat("x", 5000), wantErr: "--label is 5000 characters long"},
-		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unknown command "extra"`},
+		{name: "positional arg", args: "-s api -e prod --version v1 extra", wantErr: `unexpected argument "extra": release takes no arguments`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

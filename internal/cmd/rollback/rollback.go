@@ -29,6 +29,7 @@ type RollbackOptions struct {
 	HTTPClient func() (*http.Client, error)
 
 	shared.ReleaseFlags
+	Wait  shared.WaitFlags
 	To    string
 	Steps int
 	// Interactive is set when neither --to nor --steps was given on a terminal.
@@ -51,10 +52,13 @@ Without a terminal, --to or --steps is required.`,
 		Example: `  gito rollback -s api -e prod                     # pick in a terminal UI
   gito rollback -s api -e prod --to v2.3.0 --yes   # a specific version
   gito rollback -s api -e prod --steps 1 --json    # the release before the current one`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.ReleaseFlags.Validate(opts.Getenv); err != nil {
+				return err
+			}
+			if err := opts.Wait.Validate(); err != nil {
 				return err
 			}
 			if err := cmdutil.MutuallyExclusive("--to and --steps cannot be combined", opts.To != "", cmd.Flags().Changed("steps")); err != nil {
@@ -81,6 +85,7 @@ Without a terminal, --to or --steps is required.`,
 		},
 	}
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
 	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
@@ -114,11 +119,7 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	if opts.Interactive {
 		req.Confirm = nil // the picker's confirmation screen was the question
 	}
-	res, err := pipeline.Run(ctx, req)
-	if err != nil {
-		return err
-	}
-	return shared.Print(opts.IO, opts.JSON, res)
+	return shared.Deliver(ctx, opts.IO, req, opts.JSON, opts.Wait)
 }
 
 // choose resolves --to or --steps against the history.
@@ -161,10 +162,17 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 		})
 	})
 	in, out := opts.IO.TerminalFiles()
+	proposals := map[string]picker.Proposal{} // by commit: the confirmation is redrawn often
 	m := picker.New(picker.Options{
 		Service: opts.Service, Env: opts.Env, Load: load,
-		Describe: func(r history.Release) (string, string) {
-			return fmt.Sprintf("Roll back %s in %s to %s", opts.Service, opts.Env, r.Ref()), release.BranchName(opts.Env, opts.Service)
+		Describe: func(r history.Release) picker.Proposal {
+			p, ok := proposals[r.Commit]
+			if !ok {
+				ws, releases := l.loaded()
+				p = propose(ws, releases, opts.Service, opts.Env, r)
+				proposals[r.Commit] = p
+			}
+			return p
 		},
 		Styles: picker.NewStyles(opts.IO.ColorEnabled()),
 		KeyMap: picker.DefaultKeyMap(),
@@ -182,17 +190,44 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 	return r, ws, nil
 }
 
+// propose says what confirming a rollback to r does: the pull-request sentence of the
+// terminal question and the dry run, and the title rendered from rollback-title.tmpl (the
+// repo's override or the default) with what is known before the plan.
+func propose(ws *workspace.Workspace, releases []history.Release, service, env string, r history.Release) picker.Proposal {
+	hasForge := ws != nil && ws.HasForge()
+	p := picker.Proposal{Branch: release.BranchName(env, service), PullRequest: shared.PullRequestPhrase(hasForge, nil)}
+	if !hasForge {
+		return p
+	}
+	from := "(not released by gito)"
+	for _, c := range releases {
+		if c.Current {
+			from = c.Ref()
+		}
+	}
+	title, err := release.RenderTitle(pipeline.TemplateSet(ws), release.TemplateData{
+		Service: service, Env: env, From: from, To: r.Ref(),
+		Branch: p.Branch, Base: ws.Base, Rollback: true,
+	})
+	if err != nil {
+		title = "(" + err.Error() + ")"
+	}
+	p.Title = title
+	return p
+}
+
 // loader runs the picker's load in the picker's goroutine and hands its workspace back once
 // the picker is done: a user who quits while loading cancels the load, and the workspace it
 // may still have opened is returned (and closed by the caller) rather than leaked.
 type loader struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	mu      sync.Mutex
-	started bool
-	ended   bool // finish was called: a load that starts now does nothing
-	done    chan struct{}
-	ws      *workspace.Workspace
+	ctx      context.Context
+	cancel   context.CancelFunc
+	mu       sync.Mutex
+	started  bool
+	ended    bool // finish was called: a load that starts now does nothing
+	done     chan struct{}
+	ws       *workspace.Workspace
+	releases []history.Release
 }
 
 func newLoader(ctx context.Context) *loader {
@@ -211,9 +246,16 @@ func (l *loader) run(load func(context.Context) (*workspace.Workspace, []history
 	defer close(l.done)
 	ws, releases, err := load(l.ctx)
 	l.mu.Lock()
-	l.ws = ws
+	l.ws, l.releases = ws, releases
 	l.mu.Unlock()
 	return releases, err
+}
+
+// loaded is what the load has produced so far: the workspace (nil until opened) and history.
+func (l *loader) loaded() (*workspace.Workspace, []history.Release) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ws, l.releases
 }
 
 // finish stops a load still running, waits for it, and returns its workspace (or nil).

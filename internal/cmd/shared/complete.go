@@ -2,6 +2,7 @@ package shared
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ type CompletionDeps struct {
 	Getenv func(string) string
 	// Repo returns the --repo flag's value at completion time.
 	Repo func() string
+	// HTTPClient, when set, lets --version complete from the registry (registry.check).
+	HTTPClient func() (*http.Client, error)
 }
 
 // completionTimeout bounds a TAB press; completion reads only local files.
@@ -51,7 +54,12 @@ func RegisterCompletions(cmd *cobra.Command, d CompletionDeps) {
 	versions := func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
 		return co.Versions(ctx, flag(c, "service"), flag(c, "env"), 20)
 	}
-	register("version", versions, true)
+	register("version", func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
+		if tags, ok := registryTags(ctx, d, co, flag(c, "service")); ok {
+			return tags
+		}
+		return versions(ctx, co, c)
+	}, true)
 	register("to", versions, true)
 	register("label", func(ctx context.Context, co workspace.Completer, c *cobra.Command) []string {
 		return co.Labels(ctx, flag(c, "env"))

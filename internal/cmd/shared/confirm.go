@@ -15,14 +15,7 @@ func confirmer(ios *iostreams.IOStreams) func(pipeline.Confirmation) error {
 	return func(c pipeline.Confirmation) error {
 		p := c.Plan
 		fmt.Fprint(ios.ErrOut, p.Edit.Diff)
-		switch {
-		case c.Existing != nil:
-			fmt.Fprintf(ios.ErrOut, "Push %s and update pull request #%d? [Y/n] ", p.Branch, c.Existing.Number)
-		case c.HasForge:
-			fmt.Fprintf(ios.ErrOut, "Push %s and open a pull request? [Y/n] ", p.Branch)
-		default:
-			fmt.Fprintf(ios.ErrOut, "Push %s (no forge is configured: no pull request will be opened)? [Y/n] ", p.Branch)
-		}
+		fmt.Fprintf(ios.ErrOut, "Push %s and %s? [Y/n] ", p.Branch, PullRequestPhrase(c.HasForge, c.Existing))
 		line, err := bufio.NewReader(ios.In).ReadString('\n')
 		if err != nil && line == "" {
 			return exitcode.ErrCancel

@@ -24,13 +24,14 @@ type ReleaseFlags struct {
 	Labels     []string
 	Reviewers  []string
 	SigningKey string
+	PinDigest  bool
 }
 
 // AddReleaseFlags registers the shared flags on cmd.
 func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f := cmd.Flags()
-	f.StringVarP(&fl.Service, "service", "s", "", "Service to release (a directory of the overlay layout)")
-	f.StringVarP(&fl.Env, "env", "e", "", "Environment to release to")
+	f.StringVarP(&fl.Service, "service", "s", "", "Service whose overlay changes (a directory of the overlay layout)")
+	f.StringVarP(&fl.Env, "env", "e", "", "Environment whose overlay changes")
 	f.StringVar(&fl.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
 	f.StringVar(&fl.Base, "base", "", "Base branch of the pull request (default: .gito.yaml baseBranch, then the remote's HEAD)")
 	f.BoolVar(&fl.DryRun, "dry-run", false, "Show the diff and the planned branch and PR; write and push nothing")
@@ -40,6 +41,7 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f.BoolVar(&fl.AutoMerge, "auto-merge", false, "Merge the pull request automatically once checks pass")
 	f.StringArrayVar(&fl.Labels, "label", nil, "Add a label to the pull request (repeatable)")
 	f.StringArrayVar(&fl.Reviewers, "reviewer", nil, "Request a review from a user or org/team (repeatable)")
+	f.BoolVar(&fl.PinDigest, "pin-digest", false, "Resolve the tag's digest in the registry and write it too (default: .gito.yaml environments.E.pinDigest)")
 	f.StringVar(&fl.SigningKey, "signing-key", "", "SSH private key that signs files and the commit (default: $GITO_SIGNING_KEY, git's user.signingkey, the ssh-agent)")
 }
 

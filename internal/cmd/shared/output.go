@@ -8,6 +8,7 @@ import (
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/wait"
 )
 
 // JSONResult is the --json output of release and rollback (design.md). Field names are a
@@ -24,6 +25,7 @@ type JSONResult struct {
 	PR        *JSONPR        `json:"pr"`
 	Signature *JSONSignature `json:"signature"`
 	Diff      string         `json:"diff,omitempty"`
+	Wait      *wait.Result   `json:"wait,omitempty"`
 }
 
 // JSONPR names the pull request.
@@ -54,6 +56,7 @@ func ToJSON(r *pipeline.Result) JSONResult {
 	if len(p.SigFiles) > 0 {
 		out.Signature = &JSONSignature{File: p.SigFiles[0], Signer: p.Signer}
 	}
+	out.Wait = r.Wait
 	if r.Action == release.ActionPlanned {
 		out.Diff = p.Edit.Diff
 	}
@@ -82,8 +85,10 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 		}
 	case release.ActionPlanned:
 		fmt.Fprint(ios.Out, p.Edit.Diff)
-		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s and %s (%s -> %s)\n", strings.Join(p.Paths(), ", "), p.Branch, plannedPR(r), orNone(p.From), p.To)
-		fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)
+		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s (%s -> %s) and %s\n", strings.Join(p.Paths(), ", "), p.Branch, orNone(p.From), p.To, PullRequestPhrase(r.HasForge, r.PR))
+		if r.HasForge {
+			fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)
+		}
 	case release.ActionPushed:
 		fmt.Fprintf(ios.ErrOut, "pushed %s (%s) to %s; no forge is configured, so no pull request was opened\n", p.Branch, short(r.Commit), r.Remote)
 		fmt.Fprintln(ios.Out, p.Branch)
@@ -95,13 +100,6 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 		fmt.Fprintln(ios.Out, r.PR.URL)
 	}
 	return nil
-}
-
-func plannedPR(r *pipeline.Result) string {
-	if r.PR != nil {
-		return fmt.Sprintf("update pull request #%d", r.PR.Number)
-	}
-	return "open a pull request"
 }
 
 func orNone(s string) string {

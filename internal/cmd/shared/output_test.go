@@ -64,8 +64,13 @@ func TestPrint(t *testing.T) {
 		{"created", pipeline.Result{Action: release.ActionCreated, PR: &forge.PullRequest{Number: 5, URL: "https://x/5"}},
 			"https://x/5\n", "created pull request #5: api v2.3.0 -> v2.3.1 in prod\nsigned by dev@example.com (SHA256:x)\n"},
 		{"noop", pipeline.Result{Action: release.ActionNoop, Plan: nil}, "", "gito/prod/api already holds api v2.3.1 for prod: nothing to do\n"},
-		{"planned", pipeline.Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
-			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api and open a pull request (v2.3.0 -> v2.3.1)\ntitle: Release api v2.3.1 to prod\n"},
+		{"planned", pipeline.Result{Action: release.ActionPlanned, HasForge: true}, "--- a/x\n+++ b/x\n",
+			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api (v2.3.0 -> v2.3.1) and open a pull request\ntitle: Release api v2.3.1 to prod\n"},
+		{"planned update", pipeline.Result{Action: release.ActionPlanned, HasForge: true, PR: &forge.PullRequest{Number: 5}}, "--- a/x\n+++ b/x\n",
+			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api (v2.3.0 -> v2.3.1) and update pull request #5\ntitle: Release api v2.3.1 to prod\n"},
+		// No forge: the dry run says what the question and the push say, no pull request.
+		{"planned without forge", pipeline.Result{Action: release.ActionPlanned}, "--- a/x\n+++ b/x\n",
+			"dry run: would commit overlays/prod/api/kustomization.yaml, overlays/prod/api/kustomization.yaml.sig on gito/prod/api (v2.3.0 -> v2.3.1) and open no pull request (no forge is configured)\n"},
 		{"pushed", pipeline.Result{Action: release.ActionPushed, Commit: "0123456789abcdef", Remote: "/srv/infra.git"}, "gito/prod/api\n",
 			"pushed gito/prod/api (0123456789ab) to /srv/infra.git; no forge is configured, so no pull request was opened\n"},
 	}
@@ -105,7 +110,7 @@ func TestConfirm(t *testing.T) {
 		{name: "--yes never asks", tty: true, yes: true, answer: "n\n"},
 		{name: "enter accepts", tty: true, answer: "\n", hasForge: true, wantAsk: "Push gito/prod/api and open a pull request? [Y/n] "},
 		{name: "y accepts", tty: true, answer: "y\n", existing: &forge.PullRequest{Number: 4}, hasForge: true, wantAsk: "update pull request #4"},
-		{name: "n cancels", tty: true, answer: "n\n", wantErr: true, wantAsk: "no forge is configured"},
+		{name: "n cancels", tty: true, answer: "n\n", wantErr: true, wantAsk: "Push gito/prod/api and open no pull request (no forge is configured)? [Y/n] "},
 		{name: "end of input cancels", tty: true, answer: "", wantErr: true},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/render"
 	"github.com/gito-dev/gito/internal/signing"
 )
 
@@ -27,8 +28,10 @@ type SignOptions struct {
 	Getenv func(string) string
 	Now    func() time.Time
 	// WorkDir is where relative paths start; empty means the process's working directory.
-	WorkDir    string
-	Paths      []string
+	WorkDir string
+	Paths   []string
+	// Render is --render DIR: sign every file a render of DIR reads instead of Paths.
+	Render     string
 	SigningKey string
 	JSON       bool
 	// GitConfig reads git config values; nil runs `git config` in the repository.
@@ -47,20 +50,29 @@ type signed struct {
 func NewCmdSign(f *cmdutil.Factory, runF func(*SignOptions) error) *cobra.Command {
 	opts := &SignOptions{IO: f.IOStreams, Getenv: f.Getenv, Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "sign PATH...",
+		Use:   "sign PATH... | --render DIR",
 		Short: "(Re)sign kustomization files after a hand edit",
 		Long: `Write <file>.sig next to each file: an SSH signature (the ssh-keygen -Y sign format)
 over the file's exact bytes, bound to its repo-relative path with namespace gito:PATH.
 A directory stands for the kustomization file in it.
 
+--render DIR signs every file that rendering DIR reads: its kustomization and every base,
+component, patch and generator input it pulls in, as kustomize finds them. That is the set
+gito generate (the Argo CD plugin) verifies, so one command adopts an overlay.
+
 The key is --signing-key (or GITO_SIGNING_KEY, or signingKey in gito's user config), else
 git's user.signingkey when gpg.format is ssh, else the first key of ssh-agent. An encrypted
 key must be loaded with ssh-add: gito never asks for passphrases.`,
 		Example: `  gito sign overlays/prod/api/kustomization.yaml
-  gito sign --signing-key ~/.ssh/id_ed25519 overlays/prod/api overlays/prod/web`,
+  gito sign --signing-key ~/.ssh/id_ed25519 overlays/prod/api overlays/prod/web
+  gito sign --render overlays/prod/api`,
 		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return exitcode.FlagErrorf("name at least one kustomization file to sign")
+			render, _ := cmd.Flags().GetString("render")
+			if render != "" && len(args) > 0 {
+				return exitcode.FlagErrorf("--render DIR and PATH arguments cannot be combined")
+			}
+			if len(args) == 0 && render == "" {
+				return exitcode.FlagErrorf("name at least one kustomization file to sign, or --render DIR")
 			}
 			return nil
 		},
@@ -81,6 +93,7 @@ key must be loaded with ssh-add: gito never asks for passphrases.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the signatures written as JSON")
+	cmd.Flags().StringVar(&opts.Render, "render", "", "Sign every file that rendering the kustomization in `DIR` reads")
 	cmd.Flags().StringVar(&opts.SigningKey, "signing-key", "", "SSH private key `path` (or the .pub of an ssh-agent key) to sign with (env GITO_SIGNING_KEY)")
 	return cmd
 }
@@ -92,6 +105,15 @@ func signRun(ctx context.Context, opts *SignOptions) error {
 	}
 	type target struct{ root, rel string }
 	targets := make([]target, 0, len(opts.Paths))
+	if opts.Render != "" {
+		root, files, err := renderReads(ctx, workDir, opts.Render)
+		if err != nil {
+			return err
+		}
+		for _, rel := range files {
+			targets = append(targets, target{root, rel})
+		}
+	}
 	for _, p := range opts.Paths {
 		abs, err := resolveTarget(workDir, p)
 		if err != nil {
@@ -139,6 +161,29 @@ func signRun(ctx context.Context, opts *SignOptions) error {
 		return enc.Encode(out)
 	}
 	return nil
+}
+
+// renderReads lists, relative to the repository root, the files a render of dir reads.
+func renderReads(ctx context.Context, workDir, dir string) (root string, files []string, err error) {
+	abs := dir
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(workDir, dir)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", nil, exitcode.FlagErrorf("--render %s is not a directory", dir)
+	}
+	if abs, err = filepath.EvalSymlinks(abs); err != nil {
+		return "", nil, fmt.Errorf("sign --render %s: %w", dir, err)
+	}
+	root = signing.FindRoot(ctx, abs, abs)
+	files, err = render.Reads(ctx, root, abs)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign --render %s: %w", dir, err)
+	}
+	if len(files) == 0 {
+		return "", nil, fmt.Errorf("sign --render %s: the render read no files", dir)
+	}
+	return root, files, nil
 }
 
 // resolveTarget makes p absolute and turns a directory into the kustomization file in it.

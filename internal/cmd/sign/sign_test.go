@@ -31,6 +31,8 @@ func TestNewCmdSign(t *testing.T) {
 		{name: "key and json", args: []string{"--signing-key", "/k/id", "--json", "a"}, want: SignOptions{Paths: []string{"a"}, SigningKey: "/k/id", JSON: true}},
 		{name: "no paths", args: nil, wantErr: "name at least one kustomization file"},
 		{name: "a signature file", args: []string{"a/kustomization.yaml.sig"}, wantErr: "is a signature"},
+		{name: "render", args: []string{"--render", "overlays/prod/api"}, want: SignOptions{Render: "overlays/prod/api"}},
+		{name: "render and paths", args: []string{"--render", "d", "a"}, wantErr: "cannot be combined"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -52,7 +54,7 @@ func TestNewCmdSign(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Join(got.Paths, "|") != strings.Join(tc.want.Paths, "|") || got.SigningKey != tc.want.SigningKey || got.JSON != tc.want.JSON {
+			if strings.Join(got.Paths, "|") != strings.Join(tc.want.Paths, "|") || got.SigningKey != tc.want.SigningKey || got.JSON != tc.want.JSON || got.Render != tc.want.Render {
 				t.Errorf("options %+v, want %+v", got, tc.want)
 			}
 		})
@@ -65,11 +67,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, allowedOptions string) *fixture {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen")
 	fx := &fixture{root: t.TempDir(), key: filepath.Join(t.TempDir(), "id_ecdsa"), home: t.TempDir()}
 	run(t, fx.root, nil, "git", "init", "-q")
 	run(t, "", nil, "ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-C", "alice@example.com", "-f", fx.key)

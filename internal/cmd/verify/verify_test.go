@@ -69,11 +69,7 @@ const kustomization = "resources:\n  - ../../../base\nimages:\n  - name: api\n  
 
 func newRepo(t *testing.T, gitoYAML, allowedOptions string) *repo {
 	t.Helper()
-	for _, tool := range []string{"git", "ssh-keygen"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
+	testutil.RequireTools(t, "git", "ssh-keygen")
 	r := &repo{root: t.TempDir(), key: filepath.Join(t.TempDir(), "id_ed25519")}
 	run(t, r.root, "git", "init", "-q")
 	run(t, "", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice@example.com", "-f", r.key)

@@ -27,7 +27,7 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*VersionOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:               "version",
 		Short:             "Print gito's version, commit, build date and Go version",
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		Example:           "  gito version\n  gito version --json",
 		RunE: func(_ *cobra.Command, _ []string) error {

@@ -23,6 +23,8 @@ func TestNew(t *testing.T) {
 		{target: forge.Target{Kind: "github", Project: "acme/infra", APIURL: "https://api.github.com/"}, tok: tok, kind: "*github.Forge"},
 		{target: forge.Target{Kind: "gitlab", Project: "group/sub/infra", APIURL: "https://gitlab.com/api/v4"}, tok: tok, kind: "*gitlab.Forge"},
 		{target: forge.Target{Kind: "gitlab", Project: "42", APIURL: "https://gitlab.com/api/v4"}, tok: forge.Token{Value: "j", JobToken: true}, kind: "*gitlab.Forge"},
+		{target: forge.Target{Kind: "gitea", Project: "acme/infra", APIURL: "https://gitea.example.com/api/v1"}, tok: tok, kind: "*gitea.Forge"},
+		{target: forge.Target{Kind: "gitea", Project: "acme/sub/infra", APIURL: "https://gitea.example.com/api/v1"}, tok: tok, wantErr: "not owner/repo"},
 		{target: forge.Target{Kind: "github", Project: "acme/sub/infra"}, tok: tok, wantErr: "not owner/repo"},
 		{target: forge.Target{Kind: "github", Project: "acme/infra"}, tok: forge.Token{}, wantErr: "authentication"},
 		{target: forge.Target{Kind: "none"}, tok: tok, wantErr: `no forge client for type "none"`},

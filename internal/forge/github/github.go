@@ -54,7 +54,7 @@ func New(ctx context.Context, opts Options) (*Forge, error) {
 	if opts.Owner == "" || opts.Repo == "" {
 		return nil, fmt.Errorf("github: repository owner and name are required")
 	}
-	if opts.Token.Value == "" {
+	if opts.Token.Value == "" && opts.Token.Refresh == nil {
 		return nil, fmt.Errorf("%w: github: no token for %s/%s", forge.ErrAuth, opts.Owner, opts.Repo)
 	}
 	base := http.DefaultTransport
@@ -67,7 +67,7 @@ func New(ctx context.Context, opts Options) (*Forge, error) {
 		}
 	}
 	// Retry outermost: every attempt goes through auth, and a replayed body is re-sent whole.
-	hc.Transport = forge.NewRetryTransport(&authTransport{base: base, token: opts.Token.Value}, opts.Retry)
+	hc.Transport = forge.NewRetryTransport(&authTransport{base: base, token: opts.Token.Value, refresh: opts.Token.Refresh}, opts.Retry)
 
 	apiURL := opts.APIURL
 	if apiURL == "" {
@@ -131,13 +131,24 @@ func (f *Forge) repository(ctx context.Context) (*gh.Repository, error) {
 }
 
 type authTransport struct {
-	base  http.RoundTripper
-	token string
+	base    http.RoundTripper
+	token   string
+	refresh forge.TokenSource // a GitHub App installation
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	token := t.token
+	if t.refresh != nil {
+		var err error
+		if token, err = t.refresh.Token(req.Context()); err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close()
+			}
+			return nil, err
+		}
+	}
 	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+t.token)
+	r.Header.Set("Authorization", "Bearer "+token)
 	return t.base.RoundTrip(r)
 }
 
@@ -154,6 +165,12 @@ func (f *Forge) wrap(err error, format string, args ...any) error {
 		abuse *gh.AbuseRateLimitError
 	)
 	switch {
+	case errors.Is(err, forge.ErrAuth): // the GitHub App could not get a token; it says why
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("github: %s: %w", op, err)
 	case errors.As(err, &rl):
 		return fmt.Errorf("github: %s: API rate limit exceeded until %s", op, rl.Rate.Reset.Format("15:04:05 MST"))
 	case errors.As(err, &abuse):

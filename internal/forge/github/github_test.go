@@ -92,7 +92,7 @@ func TestCreateFindUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CreatePR: %v", err)
 	}
-	want := forge.PullRequest{Number: 1, URL: s.fake.URL + "/acme/infra/pull/1", Title: "api 1.2.0 to prod", Body: "body", Head: "gito/prod/api", Base: "main", Draft: true}
+	want := forge.PullRequest{Number: 1, URL: s.fake.URL + "/acme/infra/pull/1", Title: "api 1.2.0 to prod", Body: "body", Head: "gito/prod/api", Base: "main", Draft: true, State: forge.StateOpen}
 	if *created != want {
 		t.Errorf("CreatePR = %+v\nwant %+v", *created, want)
 	}

@@ -134,5 +134,8 @@ func toPR(p *gh.PullRequest) *forge.PullRequest {
 		Head:   p.GetHead().GetRef(),
 		Base:   p.GetBase().GetRef(),
 		Draft:  p.GetDraft(),
+		State:  prState(p),
+
+		MergeCommit: mergeCommit(p),
 	}
 }

@@ -99,7 +99,7 @@ func TestCreateThenFind(t *testing.T) {
 	}
 	want := forge.PullRequest{
 		Number: 1, URL: srv.WebURL() + "/group/sub/infra/-/merge_requests/1",
-		Title: "api 1.2.0 to prod", Body: "body", Head: "gito/prod/api", Base: "main",
+		Title: "api 1.2.0 to prod", Body: "body", Head: "gito/prod/api", Base: "main", State: forge.StateOpen,
 	}
 	if *created != want {
 		t.Errorf("CreatePR = %+v, want %+v", *created, want)

@@ -266,5 +266,8 @@ func toPR(m *gl.BasicMergeRequest) *forge.PullRequest {
 		Head:   m.SourceBranch,
 		Base:   m.TargetBranch,
 		Draft:  m.Draft,
+		State:  mrState(m),
+
+		MergeCommit: mrMergeCommit(m),
 	}
 }

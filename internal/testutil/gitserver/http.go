@@ -16,6 +16,9 @@ type Server struct {
 	// URL is the server's base; a repository at <bareRoot>/infra.git is <URL>/infra.git.
 	URL string
 
+	backend http.Handler
+	allow   func(password string) bool
+
 	mu       sync.Mutex
 	requests []Request
 }
@@ -41,6 +44,22 @@ func (s *Server) Requests() []Request {
 // (any user name); others get 401 and a WWW-Authenticate challenge.
 func ServeHTTP(tb testing.TB, bareRoot, token string) *Server {
 	tb.Helper()
+	var allow func(string) bool
+	if token != "" {
+		allow = func(pass string) bool { return subtle.ConstantTimeCompare([]byte(pass), []byte(token)) == 1 }
+	}
+	s := NewHandler(tb, bareRoot, allow)
+	srv := httptest.NewServer(s)
+	tb.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+// NewHandler is ServeHTTP without a listener, for a test server that serves git beside an
+// API on one host. allow decides which basic-auth passwords pass; nil lets every request in.
+// URL is left for the caller to set.
+func NewHandler(tb testing.TB, bareRoot string, allow func(password string) bool) *Server {
+	tb.Helper()
 	gitPath, err := exec.LookPath("git")
 	if err != nil {
 		tb.Fatalf("git not found: %v", err)
@@ -50,7 +69,8 @@ func ServeHTTP(tb testing.TB, bareRoot, token string) *Server {
 		tb.Fatal(err)
 	}
 	home := tb.TempDir()
-	backend := &cgi.Handler{
+	s := &Server{}
+	s.backend = &cgi.Handler{
 		Path: gitPath,
 		Args: []string{"http-backend"},
 		Dir:  root,
@@ -59,25 +79,25 @@ func ServeHTTP(tb testing.TB, bareRoot, token string) *Server {
 			"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=http.receivepack", "GIT_CONFIG_VALUE_0=true",
 		},
 	}
-	s := &Server{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		user, pass, ok := r.BasicAuth()
-		rec := Request{Method: r.Method, URI: r.RequestURI, User: user, Header: r.Header.Clone()}
-		refused := token != "" && (!ok || subtle.ConstantTimeCompare([]byte(pass), []byte(token)) != 1)
-		if refused {
-			rec.Status = http.StatusUnauthorized
-		}
-		s.mu.Lock()
-		s.requests = append(s.requests, rec)
-		s.mu.Unlock()
-		if refused {
-			w.Header().Set("WWW-Authenticate", `Basic realm="gitserver"`)
-			http.Error(w, "authentication required", http.StatusUnauthorized)
-			return
-		}
-		backend.ServeHTTP(w, r)
-	}))
-	tb.Cleanup(srv.Close)
-	s.URL = srv.URL
+	s.allow = allow
 	return s
+}
+
+// ServeHTTP checks the credentials, records the request and hands it to git http-backend.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	rec := Request{Method: r.Method, URI: r.RequestURI, User: user, Header: r.Header.Clone()}
+	refused := s.allow != nil && (!ok || !s.allow(pass))
+	if refused {
+		rec.Status = http.StatusUnauthorized
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+	if refused {
+		w.Header().Set("WWW-Authenticate", `Basic realm="gitserver"`)
+		http.Error(w, "authentication required", http.StatusUnauthorized)
+		return
+	}
+	s.backend.ServeHTTP(w, r)
 }

@@ -33,6 +33,18 @@ func fixture() []history.Release {
 	}
 }
 
+// busy is fixture() in a large repository: five-digit PR numbers and long author names.
+func busy() []history.Release {
+	rs := fixture()
+	for i, author := range []string{"Alice Example-Longname", "Bob", "renovate[bot] for platform-team", "Carol", "dependabot-preview-maintainers"} {
+		rs[i].Author = author
+		if rs[i].PR != 0 {
+			rs[i].PR += 17600
+		}
+	}
+	return rs
+}
+
 // long is a history of n releases, the newest deployed.
 func long(n int) []history.Release {
 	var rs []history.Release
@@ -44,8 +56,13 @@ func long(n int) []history.Release {
 	return rs
 }
 
-func describe(r history.Release) (string, string) {
-	return "Roll back api in prod to " + r.Ref(), "gito/prod/api"
+func describe(r history.Release) Proposal {
+	return Proposal{Branch: "gito/prod/api", PullRequest: "open a pull request", Title: "Roll back api in prod from v1.4.0 to " + r.Ref()}
+}
+
+// noForge says what a rollback does on a remote without a forge.
+func noForge(history.Release) Proposal {
+	return Proposal{Branch: "gito/prod/api", PullRequest: "open no pull request (no forge is configured)"}
 }
 
 func newModel() Model {

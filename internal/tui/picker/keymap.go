@@ -26,7 +26,7 @@ func DefaultKeyMap() KeyMap {
 		Select:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "roll back")),
 		Quit:        key.NewBinding(key.WithKeys("q", "esc"), key.WithHelp("q", "quit")),
 		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c")),
-		Confirm:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "open the PR")),
+		Confirm:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y/enter", "roll back")),
 		Back:        key.NewBinding(key.WithKeys("n", "esc", "q"), key.WithHelp("n/esc", "back")),
 	}
 }

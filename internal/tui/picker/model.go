@@ -40,11 +40,19 @@ func LoadReleases(load func() ([]history.Release, error)) tea.Cmd {
 type Options struct {
 	Service, Env string
 	Load         tea.Cmd // must produce a ReleasesLoadedMsg; nil: send one yourself
-	// Describe names the PR a rollback opens; nil leaves it out of the confirmation.
-	Describe func(history.Release) (title, branch string)
+	// Describe says what confirming a rollback to a release does; nil leaves it out of the
+	// confirmation.
+	Describe func(history.Release) Proposal
 	Styles   Styles
 	KeyMap   KeyMap
 	Location *time.Location // for dates; nil is time.Local
+}
+
+// Proposal is what confirming a rollback does, as the confirmation screen shows it.
+type Proposal struct {
+	Branch      string
+	PullRequest string // what happens to the pull request, in the words after "push BRANCH and"
+	Title       string // the pull request's title; "" when none is opened
 }
 
 type screen int

@@ -140,7 +140,7 @@ func TestConfirmBackAndChoose(t *testing.T) {
 		t.Fatalf("screen = %v after enter, want the confirmation", m.screen)
 	}
 	v := ansi.Strip(m.View())
-	for _, want := range []string{"Roll back api in prod to v1.3.1?", "title  Roll back api in prod to v1.3.1", "branch gito/prod/api",
+	for _, want := range []string{"Roll back api in prod to v1.3.1?", "Confirming will push gito/prod/api and open a pull request:", "title Roll back api in prod from v1.4.0 to v1.3.1",
 		"registry.example.com/team/api             v1.4.0 -> v1.3.1", "unsigned"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("confirmation lacks %q:\n%s", want, v)

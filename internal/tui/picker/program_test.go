@@ -35,7 +35,7 @@ func TestProgram(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // apply the filter
 	waitFor("filter: carol (1 of 5)")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) // roll back to the only match
-	waitFor("This opens a pull request")
+	waitFor("Confirming will push gito/prod/api and open a pull request:")
 	tm.Type("y")
 
 	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))

@@ -151,28 +151,27 @@ type column struct {
 	cell  func(history.Release) string
 }
 
-// columns lays the table out for the terminal's width: the author takes what is left, and
-// when too little is left the digest, then the time of day, then the author are dropped.
+// columns is the one layout of the release table, for the terminal's width: every column
+// is as wide as its widest cell in the history (a version at most 24), the author takes
+// what is left up to its widest name, and when too little is left the digest, then the time
+// of day, then the author are dropped.
 func (m Model) columns() []column {
 	loc := m.opts.Location
-	versionW := 7
+	versionW, prW, authorW := 7, 5, 6
 	for _, r := range m.releases {
 		versionW = max(versionW, min(ansi.StringWidth(versionLabel(r)), 24))
+		prW = max(prW, ansi.StringWidth(prLabel(r)))
+		authorW = max(authorW, ansi.StringWidth(r.Author))
 	}
 	version := column{"VERSION", versionW, versionLabel}
 	digest := column{"DIGEST", 12, func(r history.Release) string { return orDash(shortDigest(r.Digest)) }}
 	date := column{"DATE", 16, func(r history.Release) string { return r.Date.In(loc).Format("2006-01-02 15:04") }}
 	day := column{"DATE", 10, func(r history.Release) string { return r.Date.In(loc).Format("2006-01-02") }}
 	author := column{"AUTHOR", 0, func(r history.Release) string { return r.Author }}
-	pr := column{"PR", 5, func(r history.Release) string {
-		if r.PR == 0 {
-			return "-"
-		}
-		return "#" + strconv.Itoa(r.PR)
-	}}
+	pr := column{"PR", prW, prLabel}
 	sig := column{"SIG", 3, nil} // drawn by row: its mark has its own style
 	state := column{"", 7, nil}  // "current"
-	const cursorW, minAuthor, maxAuthor = 2, 6, 24
+	const cursorW, minAuthor = 2, 6
 
 	layouts := [][]column{
 		{version, digest, date, author, pr, sig, state},
@@ -189,11 +188,18 @@ func (m Model) columns() []column {
 			}
 		}
 		if free := m.width - used; free >= minAuthor {
-			layout[authorAt].width = min(free, maxAuthor)
+			layout[authorAt].width = min(free, authorW)
 			return layout
 		}
 	}
 	return []column{version, day, pr, sig, state}
+}
+
+func prLabel(r history.Release) string {
+	if r.PR == 0 {
+		return "-"
+	}
+	return "#" + strconv.Itoa(r.PR)
 }
 
 func (m Model) headerRow(cols []column) string {
@@ -366,10 +372,18 @@ func (m Model) confirmView() []string {
 	lines = append(lines, m.imageLines(r, max(m.height-12, 1))...)
 	lines = append(lines, "", "  from "+m.summary(r), "  "+m.signature(r))
 	if m.opts.Describe != nil {
-		title, branch := m.opts.Describe(r)
-		lines = append(lines, "", "This opens a pull request:",
-			"  "+s.Faint.Render("title  ")+title,
-			"  "+s.Faint.Render("branch ")+branch)
+		p := m.opts.Describe(r)
+		does := fmt.Sprintf("Confirming will push %s and %s", p.Branch, p.PullRequest)
+		if p.Title == "" {
+			does += "."
+		} else {
+			does += ":"
+		}
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(ansi.Wordwrap(does, max(m.width, 20), ""), "\n")...)
+		if p.Title != "" {
+			lines = append(lines, "  "+s.Faint.Render("title ")+p.Title)
+		}
 	}
 	lines = append(lines, "")
 	for len(lines) < m.height-1 {

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -37,8 +39,10 @@ func TestViewGolden(t *testing.T) {
 		{"list-scrolled", loaded(long(40)), []string{"pgdown", "down"}},
 		{"list-narrow", with(loaded(fixture()), size(52, 16)), []string{"end"}},
 		{"list-wide", with(loaded(fixture()), size(120, 18)), nil},
+		{"list-120-busy", with(loaded(busy()), size(120, 18)), nil},
 		{"confirm", loaded(fixture()), []string{"enter"}},
 		{"confirm-digest-only", loaded(fixture()), []string{"end", "enter"}},
+		{"confirm-no-forge", with(New(Options{Service: "api", Env: "prod", Describe: noForge, Styles: NewStyles(false), Location: time.UTC}), ReleasesLoadedMsg{Releases: fixture()}), []string{"enter"}},
 		{"empty", with(newModel(), ReleasesLoadedMsg{}), nil},
 		{"one-entry", with(newModel(), ReleasesLoadedMsg{Releases: fixture()[:1]}), nil},
 		{"load-error", with(newModel(), ReleasesLoadedMsg{Err: errors.New("history of overlays/prod/api/kustomization.yaml: git log origin/main: fatal: bad revision 'origin/main'")}), nil},
@@ -50,6 +54,21 @@ func TestViewGolden(t *testing.T) {
 			checkFits(t, view, m.width, m.height)
 			golden(t, ansi.Strip(view)+"\n")
 		})
+	}
+}
+
+// TestWideTerminalShowsWholeCells: at 120 columns there is room for five-digit PR numbers
+// and long authors, so none is cut.
+func TestWideTerminalShowsWholeCells(t *testing.T) {
+	t.Parallel()
+	m := with(loaded(busy()), tea.WindowSizeMsg{Width: 120, Height: 18})
+	view := ansi.Strip(m.View())
+	for _, r := range busy() {
+		for _, want := range []string{r.Author + " ", prLabel(r) + " "} {
+			if !strings.Contains(view, want) {
+				t.Errorf("120-column list lacks %q:\n%s", want, view)
+			}
+		}
 	}
 }
 

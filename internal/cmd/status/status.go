@@ -1,0 +1,287 @@
+// Package status implements `gito status`.
+package status
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gito-dev/gito/internal/cmd/shared"
+	"github.com/gito-dev/gito/internal/cmdutil"
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/exitcode"
+	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/status"
+	"github.com/gito-dev/gito/internal/workspace"
+)
+
+// StatusOptions is what `gito status` needs.
+type StatusOptions struct {
+	IO         *iostreams.IOStreams
+	Getenv     func(string) string
+	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time
+
+	Service string
+	Env     string
+	Repo    string
+	Base    string
+	JSON    bool
+}
+
+// NewCmdStatus builds `gito status`.
+func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "status [--service S] [--env E]",
+		Short: "Show which version runs where: the service × environment matrix",
+		Long: `Read the base branch's tree once and print, for every overlay, the version (tag and digest)
+it deploys, whether its file is signed by an allowed signer, and its open release pull
+request. An environment whose version differs from the one most environments of the service
+run is marked as drifting. An environment group (environments.E.group) stands for its members.
+
+On a terminal the output is an aligned table (drift in colour and marked *); on a pipe it is
+tab-separated without a header; --json prints an array.`,
+		Example: `  gito status
+  gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'`,
+		Args:              cobra.NoArgs,
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for flag, v := range map[string]string{"--service": opts.Service, "--env": opts.Env} {
+				if v != "" {
+					if err := config.ValidateName(flag, v); err != nil {
+						return &exitcode.FlagError{Err: err}
+					}
+				}
+			}
+			if opts.Base != "" {
+				if err := config.ValidateBranch("--base", opts.Base); err != nil {
+					return &exitcode.FlagError{Err: err}
+				}
+			}
+			if opts.Repo == "" {
+				opts.Repo = opts.Getenv("GITO_REPO")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Service, "service", "s", "", "Show only this service")
+	cmd.Flags().StringVarP(&opts.Env, "env", "e", "", "Show only this environment (a group shows its members)")
+	cmd.Flags().StringVar(&opts.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
+	cmd.Flags().StringVar(&opts.Base, "base", "", "Branch to read (default: .gito.yaml baseBranch, then the remote's HEAD)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the matrix as a JSON array")
+	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
+	return cmd
+}
+
+func statusRun(ctx context.Context, opts *StatusOptions) error {
+	ws, err := workspace.Open(ctx, workspace.Options{
+		Remote: opts.Repo, Base: opts.Base, Getenv: opts.Getenv, HTTPClient: opts.HTTPClient,
+		Progress: shared.ProgressWriter(opts.IO), Notes: opts.IO.ErrOut, NoWorktree: true,
+	})
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	overlays, err := ws.Overlays(ctx)
+	if err != nil {
+		return err
+	}
+	in := status.Input{Config: ws.Config, Overlays: overlays, Commit: ws.BaseSHA, ReadBlobs: ws.Repo.ReadBlobs,
+		Service: opts.Service, Now: opts.Now()}
+	if opts.Env != "" {
+		in.Envs = ws.Config.Members(opts.Env)
+	}
+	if err := checkFilters(overlays, opts, in.Envs); err != nil {
+		return err
+	}
+	if in.OpenPRs, err = openPRs(ctx, ws, opts.IO.ErrOut); err != nil {
+		return err
+	}
+	rows, err := status.Load(ctx, in)
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, rows)
+	case opts.IO.IsStdoutTTY():
+		return printTable(opts.IO.Out, rows, opts.IO.ColorEnabled())
+	default:
+		return printTSV(opts.IO.Out, rows)
+	}
+}
+
+// checkFilters names a --service or --env that has no overlay, instead of an empty matrix.
+func checkFilters(overlays []workspace.OverlayFiles, opts *StatusOptions, envs []string) error {
+	var services, allEnvs []string
+	for _, o := range overlays {
+		services = appendNew(services, o.Service)
+		allEnvs = appendNew(allEnvs, o.Env)
+	}
+	if opts.Service != "" && !contains(services, opts.Service) {
+		return exitcode.FlagErrorf("--service %q has no overlay on the base branch (services: %s)", opts.Service, strings.Join(services, ", "))
+	}
+	for _, e := range envs {
+		if !contains(allEnvs, e) {
+			what := "--env"
+			if e != opts.Env {
+				what = fmt.Sprintf("%s environments.%s.group", config.FileName, opts.Env)
+			}
+			return exitcode.FlagErrorf("%s: %q has no overlay on the base branch (environments: %s)", what, e, strings.Join(allEnvs, ", "))
+		}
+	}
+	return nil
+}
+
+// openPRs lists every open gito/ PR with one list call. Without a forge there are none; a
+// missing token is a warning, not a failure: the matrix itself needs no forge.
+func openPRs(ctx context.Context, ws *workspace.Workspace, warn io.Writer) ([]*forge.PullRequest, error) {
+	if !ws.HasForge() {
+		return nil, nil
+	}
+	f, err := ws.Forge(ctx)
+	if err == nil {
+		var prs []*forge.PullRequest
+		if prs, err = f.ListOpenPRs(ctx, "gito/"); err == nil {
+			return prs, nil
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if errors.Is(err, forge.ErrAuth) {
+		fmt.Fprintf(warn, "warning: open pull requests not shown: %v\n", err)
+		return nil, nil
+	}
+	return nil, err
+}
+
+// jsonRow is one element of `status --json` (design.md); a test pins the names.
+type jsonRow struct {
+	Service string  `json:"service"`
+	Env     string  `json:"env"`
+	Version string  `json:"version"`
+	Digest  string  `json:"digest"`
+	Path    string  `json:"path"`
+	Signed  bool    `json:"signed"`
+	PR      *jsonPR `json:"pr"`
+}
+
+type jsonPR struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+}
+
+func printJSON(w io.Writer, rows []status.Row) error {
+	out := make([]jsonRow, 0, len(rows))
+	for _, r := range rows {
+		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
+		if r.PR != nil {
+			j.PR = &jsonPR{Number: r.PR.Number, URL: r.PR.URL}
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func printTSV(w io.Writer, rows []status.Row) error {
+	for _, r := range rows {
+		drift := ""
+		if r.Drift {
+			drift = "drift"
+		}
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, r.Version, r.Digest, r.Path,
+			signedText(r.Signed), prText(r.PR), drift); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printTable(w io.Writer, rows []status.Row, color bool) error {
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(w, "no overlays found")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tENV\tVERSION\tDIGEST\tSIGNED\tPR")
+	drifted := false
+	for _, r := range rows {
+		version := r.Version
+		if version == "" {
+			version = "-"
+		}
+		if r.Drift {
+			drifted = true
+			version += " *"
+			if color {
+				// Colour codes inside tabwriter cells would skew the alignment, so the
+				// whole cell is wrapped with escapes of equal width in every row.
+				version = "\x1b[33m" + version + "\x1b[0m"
+			}
+		} else if color {
+			version = "\x1b[39m" + version + "\x1b[0m"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, version, shortDigest(r.Digest), signedText(r.Signed), prText(r.PR))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if drifted {
+		_, err := fmt.Fprintln(w, "* differs from the version most environments of the service run")
+		return err
+	}
+	return nil
+}
+
+func shortDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	return d
+}
+
+func signedText(signed bool) string {
+	if signed {
+		return "signed"
+	}
+	return "unsigned"
+}
+
+func prText(pr *forge.PullRequest) string {
+	if pr == nil {
+		return ""
+	}
+	return fmt.Sprintf("#%d", pr.Number)
+}
+
+func appendNew(s []string, v string) []string {
+	if contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,83 @@
+package workspace
+
+import (
+	"context"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/gito-dev/gito/internal/config"
+)
+
+// OverlayFiles is one (service, env) overlay as a tree listing shows it.
+type OverlayFiles struct {
+	Service, Env  string
+	Dir           string   // repo-relative
+	Kustomization string   // repo-relative path of its kustomization file
+	YAML          []string // the other YAML files directly in Dir (patches may set the image)
+}
+
+// Overlays lists every overlay of the layout on the base commit from one tree listing: no
+// per-overlay git call, however many overlays there are.
+func (w *Workspace) Overlays(ctx context.Context) ([]OverlayFiles, error) {
+	files, err := w.Repo.ListFiles(ctx, w.BaseSHA)
+	if err != nil {
+		return nil, err
+	}
+	return OverlaysIn(files, w.Config), nil
+}
+
+// OverlaysIn lists every overlay of the layout (cfg's, else the first default layout that
+// matches) in a listing of a tree's files, sorted by service then env: what status and the
+// Argo CD plugin generator read without a checkout.
+func OverlaysIn(files []string, cfg *config.Repo) []OverlayFiles {
+	t := newTree(files)
+	layout := cfg.Layout
+	if layout == "" {
+		layout = t.detectLayout()
+	}
+	if layout == "" {
+		return nil
+	}
+	re := layoutRegexp(layout)
+	oneApp := ""
+	if config.OneApp(layout) && len(cfg.Services) == 1 {
+		for name := range cfg.Services {
+			oneApp = name // a one-app layout's service is the one .gito.yaml names
+		}
+	}
+	byDir := map[string]*OverlayFiles{}
+	var out []*OverlayFiles
+	for dir, kust := range t.kust {
+		got, ok := layoutMatch(re, dir)
+		if !ok || !t.isOverlay(dir, got) {
+			continue
+		}
+		if got["service"] == "" {
+			got["service"] = oneApp
+		}
+		if config.ValidateName("service", got["service"]) != nil || config.ValidateName("env", got["env"]) != nil {
+			continue
+		}
+		o := &OverlayFiles{Service: got["service"], Env: got["env"], Dir: dir, Kustomization: kust}
+		byDir[dir] = o
+		out = append(out, o)
+	}
+	for _, f := range files {
+		o := byDir[path.Dir(f)]
+		if o != nil && f != o.Kustomization && (strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml")) {
+			o.YAML = append(o.YAML, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Service != out[j].Service {
+			return out[i].Service < out[j].Service
+		}
+		return out[i].Env < out[j].Env
+	})
+	res := make([]OverlayFiles, len(out))
+	for i, o := range out {
+		res[i] = *o
+	}
+	return res
+}

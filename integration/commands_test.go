@@ -220,6 +220,9 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		// the server keeps the repository: http is how it is always served
 		copyTree(ts, st.fixture, work)
 		ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
+		if reg {
+			useRegistry(ts, work, check, pinEnv)
+		}
 		writeAllowedSigners(ts, work, signer)
 		runGit(ts, work, "init", "-q", "-b", "main")
 		runGit(ts, work, "add", "-A")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 )
 
 // AwaitRequests blocks until the fake has received n requests whose method is method and
@@ -14,7 +15,9 @@ func (s *Server) AwaitRequests(ctx context.Context, method, pattern string, n in
 		s.mu.Lock()
 		got := 0
 		for _, r := range s.requests {
-			if ok, _ := path.Match(pattern, r.Path); ok && r.Method == method {
+			// Patterns are API paths: the Enterprise prefix (/api/v3) is not part of them.
+			p := strings.TrimPrefix(r.Path, s.opts.PathPrefix)
+			if ok, _ := path.Match(pattern, p); ok && r.Method == method {
 				got++
 			}
 		}

@@ -22,6 +22,10 @@ func BenchmarkDigest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("head", func(b *testing.B) { benchDigest(b, hc, c, reg) })
+}
+
+func benchDigest(b *testing.B, hc *http.Client, c *registry.Client, reg *ociregistry.Server) {
 	ctx := context.Background()
 	var floor, lookup time.Duration
 	for b.Loop() {

@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkLargeRepo runs on 2,000 overlays and 20,000 commits (generated once):
-//   - worktree-sparse, worktree-full: what every release pays, a warm Open (a no-op fetch),
-//     a private worktree, and its removal;
+//   - snapshot-partial, snapshot-full: what every release pays, a warm Open (a no-op fetch),
+//     a snapshot of the overlay (or of everything), and its removal;
 //   - history: one overlay's log and its kustomization at each of those commits.
 func BenchmarkLargeRepo(b *testing.B) {
 	start := time.Now()
@@ -32,8 +32,8 @@ func BenchmarkLargeRepo(b *testing.B) {
 		name   string
 		sparse []string
 	}{
-		{"worktree-sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
-		{"worktree-full", nil},
+		{"snapshot-partial", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
+		{"snapshot-full", nil},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cycle := func() {
@@ -41,7 +41,7 @@ func BenchmarkLargeRepo(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				w, err := r.NewWorktree(ctx, RemoteRef("main"), tc.sparse...)
+				w, err := r.NewSnapshot(ctx, RemoteRef("main"), tc.sparse...)
 				if err != nil {
 					b.Fatal(err)
 				}

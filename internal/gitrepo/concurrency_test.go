@@ -20,7 +20,7 @@ func useCache(ctx context.Context, g *Git, cacheRoot, remoteURL, name string) er
 	if err != nil {
 		return err
 	}
-	w, err := r.NewWorktree(ctx, RemoteRef("main"), "overlays/prod/api")
+	w, err := r.NewSnapshot(ctx, RemoteRef("main"), "overlays/prod/api")
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func TestConcurrentGoroutinesShareCache(t *testing.T) {
 			t.Errorf("goroutine %d: %v", i, err)
 		}
 	}
-	assertNoWorktrees(t, openRepo(t, g, cache, bare, Auth{}))
+	assertNoSnapshots(t, openRepo(t, g, cache, bare, Auth{}))
 }
 
 const (
@@ -98,5 +98,5 @@ func TestConcurrentProcessesShareCache(t *testing.T) {
 		}
 	}
 	g, _ := newGit(t)
-	assertNoWorktrees(t, openRepo(t, g, cache, bare, Auth{}))
+	assertNoSnapshots(t, openRepo(t, g, cache, bare, Auth{}))
 }

@@ -39,6 +39,7 @@ type Repo struct {
 
 	mu            sync.Mutex
 	defaultBranch string
+	cat           *catFile // the long-lived object reader, started on first use
 }
 
 // Open returns the cache of opts.Remote, cloning it (blobless, bare) on first use and
@@ -66,7 +67,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("update cache: %w", err)
 	}
-	r.sweepWorktrees(ctx)
+	r.sweepSnapshots(ctx)
 	return r, nil
 }
 
@@ -132,29 +133,28 @@ func newRepo(opts OpenOptions) (*Repo, error) {
 	}, nil
 }
 
-// staleWorktreeAge is when a worktree is surely left over from a killed gito: no run lasts
+// staleSnapshotAge is when a snapshot is surely left over from a killed gito: no run lasts
 // this long.
-const staleWorktreeAge = 24 * time.Hour
+const staleSnapshotAge = 24 * time.Hour
 
-// sweepWorktrees removes this cache's worktrees that a killed gito left behind. It runs under
-// the lock; failures only leave debris, so they are ignored.
-func (r *Repo) sweepWorktrees(ctx context.Context) {
-	root := filepath.Join(r.cacheRoot, "worktrees")
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return
-	}
-	swept := false
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !strings.HasPrefix(e.Name(), r.remote.name+"-") || time.Since(info.ModTime()) < staleWorktreeAge {
+// sweepSnapshots removes this cache's snapshots that a killed gito left behind (and the work
+// trees of gito versions before snapshots, whose registrations worktree prune then drops).
+// Failures only leave debris, so they are ignored.
+func (r *Repo) sweepSnapshots(ctx context.Context) {
+	for _, root := range []string{r.snapshotsDir(), filepath.Join(r.cacheRoot, "worktrees")} {
+		entries, err := os.ReadDir(root)
+		if err != nil {
 			continue
 		}
-		if os.RemoveAll(filepath.Join(root, e.Name())) == nil {
-			swept = true
+		for _, e := range entries {
+			info, err := e.Info()
+			if err != nil || !strings.HasPrefix(e.Name(), r.remote.name+"-") || time.Since(info.ModTime()) < staleSnapshotAge {
+				continue
+			}
+			_ = os.RemoveAll(filepath.Join(root, e.Name()))
 		}
 	}
-	if swept {
+	if _, err := os.Stat(filepath.Join(r.dir, "worktrees")); err == nil {
 		_, _ = r.git.output(ctx, r.dir, nil, "worktree", "prune")
 	}
 }
@@ -165,7 +165,7 @@ func (r *Repo) Dir() string { return r.dir }
 // URL is the remote as git sees it.
 func (r *Repo) URL() string { return r.remote.url }
 
-// RemoteRef is the cached remote-tracking ref of branch, usable as a NewWorktree base.
+// RemoteRef is the cached remote-tracking ref of branch.
 func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
 
 func (r *Repo) fetch(ctx context.Context) error {

@@ -2,8 +2,8 @@ package gitrepo
 
 import (
 	"context"
-	"github.com/gito-dev/gito/internal/history"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,13 +60,15 @@ func BenchmarkLargeRepo(b *testing.B) {
 		env, svc := gitserver.LargeRepoOverlay(7)
 		file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
 		for b.Loop() {
-			log, err := history.ExecGit{Dir: r.Dir()}.Log(ctx, RemoteRef("main"), []string{file}, 20)
-			if err != nil || len(log) == 0 {
-				b.Fatalf("Log = %d entries, %v", len(log), err)
+			out, err := r.Log(ctx, LogQuery{Ref: RemoteRef("main"), Paths: []string{file}, Limit: 20, Format: "%H"})
+			if err != nil || len(out) == 0 {
+				b.Fatalf("Log = %q, %v", out, err)
 			}
-			specs := make([]string, len(log))
-			for i, c := range log {
-				specs[i] = c.SHA + ":" + file
+			var specs []string
+			for _, rec := range strings.Split(string(out), "\x00") {
+				if sha := strings.TrimSpace(rec); fullSHA.MatchString(sha) {
+					specs = append(specs, sha+":"+file)
+				}
 			}
 			blobs, err := r.ReadBlobs(ctx, specs)
 			if err != nil || len(blobs) != len(specs) {

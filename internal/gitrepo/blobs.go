@@ -32,7 +32,7 @@ func (r *Repo) readBlobs(ctx context.Context, specs []string, fetch bool) (map[s
 	}
 	oids := uniqueValues(blobOf)
 	dir, env := r.dir, []string(nil) // the long-lived reader, which has r.env
-	if fetch {
+	if fetch || r.local {
 		if err := r.prefetch(ctx, oids); err != nil {
 			return nil, err
 		}
@@ -121,6 +121,9 @@ func treeEntry(data []byte, name string, hashLen int) (oid string, isBlob bool) 
 // repository that shares the cache's objects but has no promisor remote, so the check itself
 // never fetches.
 func (r *Repo) prefetch(ctx context.Context, oids []string) error {
+	if r.local {
+		return nil // a checkout has its blobs
+	}
 	probe, err := r.probeDir(ctx)
 	if err != nil {
 		return err

@@ -40,6 +40,7 @@ type Repo struct {
 	mu            sync.Mutex
 	defaultBranch string
 	cat           *catFile // the long-lived object reader, started on first use
+	local         bool     // a user's checkout read in place (OpenLocal), not a cache
 }
 
 // Open returns the cache of opts.Remote, cloning it (blobless, bare) on first use and
@@ -168,13 +169,55 @@ func (r *Repo) URL() string { return r.remote.url }
 // RemoteRef is the cached remote-tracking ref of branch.
 func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
 
+// fetch brings every branch up to date. A shallow cache (a release's cold start) stays
+// shallow: only the new tips come, one commit deep. A deepened cache gets the full history of
+// what is new, and its changed-path commit-graph grows with it.
 func (r *Repo) fetch(ctx context.Context) error {
+	shallow := r.isShallow()
 	args := []string{"fetch", "--prune", "--no-tags"}
+	if shallow {
+		args = append(args, "--depth=1")
+	}
 	if r.progress != nil {
 		args = append(args, "--progress")
 	}
 	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
 		return err
+	}
+	if shallow {
+		return nil // git ignores commit-graphs in a shallow repository
+	}
+	return r.writeCommitGraph(ctx, r.dir)
+}
+
+// isShallow reports whether the cache holds only the branch tips (no shallow file: the whole
+// history).
+func (r *Repo) isShallow() bool {
+	_, err := os.Stat(filepath.Join(r.dir, "shallow"))
+	return err == nil
+}
+
+// Deepen fetches the whole history of a shallow cache (commits and trees, no blobs) and writes
+// its changed-path commit-graph, for history, rollback and completion, which read the past.
+// A deepened cache stays deep. A cache that is already deep is left alone.
+func (r *Repo) Deepen(ctx context.Context) error {
+	if !r.isShallow() {
+		return nil
+	}
+	unlock, err := lockFile(ctx, r.lockPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if !r.isShallow() { // another process deepened it while this one waited
+		return nil
+	}
+	args := []string{"fetch", "--unshallow", "--no-tags", "--filter=blob:none"}
+	if r.progress != nil {
+		args = append(args, "--progress")
+	}
+	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
+		return fmt.Errorf("fetch the history of %s: %w", r.remote.url, err)
 	}
 	return r.writeCommitGraph(ctx, r.dir)
 }
@@ -228,7 +271,9 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 			return err
 		}
 	}
-	args := []string{"fetch", "--no-tags"}
+	// A release reads the branch tips only: the cold start fetches them one commit deep, and
+	// the commands that read the past deepen the cache when they first need it (Deepen).
+	args := []string{"fetch", "--no-tags", "--depth=1"}
 	if blobless {
 		args = append(args, "--filter=blob:none")
 	}
@@ -236,11 +281,6 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 		args = append(args, "--progress")
 	}
 	if _, err := r.git.run(ctx, cmd{dir: tmp, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
-		return err
-	}
-	// Changed-path Bloom filters let `git log -- PATH` (history) skip the commits that do not
-	// touch PATH; later fetches and gc keep them.
-	if err := r.writeCommitGraph(ctx, tmp); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, r.dir); err != nil {
@@ -321,14 +361,27 @@ func (r *Repo) ListFiles(ctx context.Context, ref string) ([]string, error) {
 	return files, nil
 }
 
-// Parent returns the first parent of a commit in the cache.
+// Parent returns the first parent of a commit in the cache. It is read from the commit object
+// itself, so it is known even for a shallow cache's tips, whose parents are not there.
 func (r *Repo) Parent(ctx context.Context, sha string) (string, error) {
-	if sha == "" || strings.HasPrefix(sha, "-") {
+	if !fullSHA.MatchString(sha) {
 		return "", fmt.Errorf("invalid commit %q", sha)
 	}
-	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--verify", "--quiet", sha+"^1")
+	objs, err := r.batch(ctx, r.dir, nil, []string{sha})
 	if err != nil {
 		return "", fmt.Errorf("parent of %s: %w", sha, err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	obj, ok := objs[sha]
+	if !ok || obj.kind != "commit" {
+		return "", fmt.Errorf("parent of %s: no such commit in the cache", sha)
+	}
+	for _, line := range strings.Split(string(obj.data), "\n") {
+		if line == "" {
+			break // the end of the headers
+		}
+		if p, ok := strings.CutPrefix(line, "parent "); ok {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("parent of %s: a root commit", sha)
 }

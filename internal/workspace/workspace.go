@@ -416,21 +416,9 @@ func progress(w io.Writer, format string, args ...any) {
 	}
 }
 
-// HistorySource reads the cache's history without a work tree.
-func (w *Workspace) HistorySource() history.Source { return cacheHistory{w.Repo} }
-
-// cacheHistory reads history from the cache: git log through history's reader, blobs
-// through gitrepo, which fetches all the ones a blobless clone lacks in one request instead
-// of one round trip per blob.
-type cacheHistory struct{ repo *gitrepo.Repo }
-
-func (c cacheHistory) Log(ctx context.Context, ref string, paths []string, limit int) ([]history.Commit, error) {
-	return history.ExecGit{Dir: c.repo.Dir()}.Log(ctx, ref, paths, limit)
-}
-
-func (c cacheHistory) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
-	return c.repo.ReadBlobs(ctx, specs)
-}
+// HistorySource reads the cache's history without a snapshot; it deepens a shallow cache
+// first.
+func (w *Workspace) HistorySource() history.Source { return history.RepoSource{Repo: w.Repo} }
 
 // oneService is the service of a repo that has one: the single entry of .gito.yaml's
 // services, else, in a layout without {service}, the repo's name. Otherwise --service is

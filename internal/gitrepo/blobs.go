@@ -194,7 +194,7 @@ func (r *Repo) batch(ctx context.Context, dir string, env []string, names []stri
 		if err != nil {
 			return nil, err
 		}
-		return cat.read(names)
+		return cat.read(ctx, names)
 	}
 	var stdout bytes.Buffer
 	_, err := r.git.run(ctx, cmd{dir: dir, args: []string{"cat-file", "--batch"}, env: env,

@@ -25,15 +25,20 @@ type catFile struct {
 	err   error // set once the process failed; every later read returns it
 }
 
-// objects returns the long-lived reader of the cache, starting it on first use. The process
-// lives until Repo.Close (or until the context of the call that started it ends).
+// objects returns the long-lived reader of the cache, starting it on first use (and again
+// after a read was cancelled). The process lives until Repo.Close.
 func (r *Repo) objects(ctx context.Context) (*catFile, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cat != nil {
+	if r.cat != nil && !r.cat.broken() {
 		return r.cat, nil
 	}
-	x, in, out, err := r.git.start(ctx, cmd{dir: r.dir, args: []string{"cat-file", "--batch"}, env: r.env})
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("read objects: %w", err)
+	}
+	// The process outlives the call that starts it, so it is not bound to that call's
+	// context; each read is (see read).
+	x, in, out, err := r.git.start(context.WithoutCancel(ctx), cmd{dir: r.dir, args: []string{"cat-file", "--batch"}, env: r.env})
 	if err != nil {
 		return nil, fmt.Errorf("read objects: %w", err)
 	}
@@ -43,12 +48,19 @@ func (r *Repo) objects(ctx context.Context) (*catFile, error) {
 
 // read returns the objects names (object ids or rev:path expressions) name, in one round trip:
 // all requests are written before the answers are read. Names git cannot find are absent.
-func (c *catFile) read(names []string) (map[string]object, error) {
+func (c *catFile) read(ctx context.Context, names []string) (map[string]object, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.err != nil {
 		return nil, c.err
 	}
+	// A cancelled read kills the process, which unblocks it; the next read starts another.
+	stop := context.AfterFunc(ctx, func() { _ = c.proc.Process.Kill() })
+	defer func() {
+		if !stop() && c.err == nil {
+			c.fail(fmt.Errorf("read objects: %w", context.Cause(ctx)))
+		}
+	}()
 	for _, n := range names {
 		if strings.ContainsAny(n, "\n") {
 			return nil, fmt.Errorf("read objects: invalid name %q", n)
@@ -79,6 +91,9 @@ func (c *catFile) read(names []string) (map[string]object, error) {
 		}
 	}
 	if readErr != nil {
+		if ctx.Err() != nil {
+			readErr = fmt.Errorf("read objects: %w", context.Cause(ctx))
+		}
 		c.fail(readErr)
 		<-wrote
 		return nil, c.err
@@ -112,6 +127,13 @@ func (c *catFile) next(name string) (object, bool, error) {
 		return object{}, false, fmt.Errorf("read objects: %s: %w", name, err)
 	}
 	return object{oid: f[0], kind: f[1], data: data[:size], hashLen: len(f[0]) / 2}, true, nil
+}
+
+// broken reports a reader that failed or was stopped.
+func (c *catFile) broken() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err != nil
 }
 
 func (c *catFile) fail(err error) {

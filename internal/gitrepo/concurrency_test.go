@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
@@ -99,4 +100,28 @@ func TestConcurrentProcessesShareCache(t *testing.T) {
 	}
 	g, _ := newGit(t)
 	assertNoSnapshots(t, openRepo(t, g, cache, bare, Auth{}))
+}
+
+// A process that waited for the lock while another fetched does not fetch again: the other
+// fetch started after it asked, so it saw every push this one could.
+func TestOpenSkipsAFetchAnotherProcessJustDid(t *testing.T) {
+	t.Parallel()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, rec := newGit(t)
+	cache := t.TempDir()
+	r := openRepo(t, g, cache, bare, Auth{}) // the clone
+	fetches := rec.count("fetch")
+
+	// A fetch that started before this Open asked for the lock does not count...
+	r.recordFetch(time.Now().Add(-time.Second))
+	openRepo(t, g, cache, bare, Auth{})
+	if got := rec.count("fetch") - fetches; got != 1 {
+		t.Fatalf("Open after an older fetch ran %d fetches, want 1", got)
+	}
+	// ...one that started after it asked (here: recorded in the future) does.
+	r.recordFetch(time.Now().Add(time.Hour))
+	openRepo(t, g, cache, bare, Auth{})
+	if got := rec.count("fetch") - fetches; got != 1 {
+		t.Errorf("Open after a newer fetch ran %d more fetches, want none", got-1)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	asked := time.Now()
 	unlock, err := lockFile(ctx, r.lockPath)
 	if err != nil {
 		return nil, err
@@ -57,6 +59,9 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	defer unlock()
 	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
 	switch {
+	case err == nil && r.fetchedSince(asked):
+		// Another process's fetch started after this one asked for the lock: it saw every
+		// push this one could have seen, so a second fetch would only repeat it.
 	case err == nil:
 		if err = removeStaleLocks(r.dir); err != nil {
 			return nil, fmt.Errorf("recover cache %s: %w", r.dir, err)
@@ -173,6 +178,7 @@ func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
 // shallow: only the new tips come, one commit deep. A deepened cache gets the full history of
 // what is new, and its changed-path commit-graph grows with it.
 func (r *Repo) fetch(ctx context.Context) error {
+	started := time.Now()
 	shallow := r.isShallow()
 	args := []string{"fetch", "--prune", "--no-tags"}
 	if shallow {
@@ -184,10 +190,32 @@ func (r *Repo) fetch(ctx context.Context) error {
 	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
 		return err
 	}
+	r.recordFetch(started)
 	if shallow {
 		return nil // git ignores commit-graphs in a shallow repository
 	}
 	return r.writeCommitGraph(ctx, r.dir)
+}
+
+// fetchedPath records when the last complete fetch into the cache started.
+func (r *Repo) fetchedPath() string { return r.dir + ".fetched" }
+
+// recordFetch notes that a fetch which started at t has completed. Called under the lock.
+func (r *Repo) recordFetch(t time.Time) {
+	tmp := r.fetchedPath() + ".tmp"
+	if os.WriteFile(tmp, []byte(strconv.FormatInt(t.UnixNano(), 10)), 0o600) == nil {
+		_ = os.Rename(tmp, r.fetchedPath())
+	}
+}
+
+// fetchedSince reports whether a fetch that started at or after t has completed.
+func (r *Repo) fetchedSince(t time.Time) bool {
+	data, err := os.ReadFile(r.fetchedPath())
+	if err != nil {
+		return false
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	return err == nil && !time.Unix(0, ns).Before(t)
 }
 
 // isShallow reports whether the cache holds only the branch tips (no shallow file: the whole
@@ -216,9 +244,11 @@ func (r *Repo) Deepen(ctx context.Context) error {
 	if r.progress != nil {
 		args = append(args, "--progress")
 	}
+	started := time.Now()
 	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
 		return fmt.Errorf("fetch the history of %s: %w", r.remote.url, err)
 	}
+	r.recordFetch(started)
 	return r.writeCommitGraph(ctx, r.dir)
 }
 
@@ -242,6 +272,7 @@ func (r *Repo) clone(ctx context.Context) error {
 }
 
 func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
+	started := time.Now()
 	tmp, err := os.MkdirTemp(filepath.Dir(r.dir), "."+filepath.Base(r.dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create cache: %w", err)
@@ -286,6 +317,7 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 	if err := os.Rename(tmp, r.dir); err != nil {
 		return fmt.Errorf("move cache into place: %w", err)
 	}
+	r.recordFetch(started)
 	done = true
 	return nil
 }
@@ -318,20 +350,22 @@ func (r *Repo) DefaultBranch(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("find default branch of %s: the remote does not name one; pass --base", r.remote.url)
 }
 
-// RemoteBranchSHA returns the commit of branch on the remote as of the last fetch.
+// RemoteBranchSHA returns the commit of branch on the remote as of the last fetch, read
+// through the long-lived object reader.
 func (r *Repo) RemoteBranchSHA(ctx context.Context, branch string) (sha string, exists bool, err error) {
 	if err := checkBranch(branch); err != nil {
 		return "", false, err
 	}
-	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--quiet", "--verify", RemoteRef(branch)+"^{commit}")
-	var gitErr *Error
-	if errors.As(err, &gitErr) && gitErr.ExitCode == 1 {
-		return "", false, nil
-	}
+	name := RemoteRef(branch) + "^{commit}"
+	objs, err := r.batch(ctx, r.dir, nil, []string{name})
 	if err != nil {
 		return "", false, fmt.Errorf("read branch %s: %w", branch, err)
 	}
-	return strings.TrimSpace(string(out)), true, nil
+	obj, ok := objs[name]
+	if !ok {
+		return "", false, nil
+	}
+	return obj.oid, true, nil
 }
 
 // checkBranch refuses names git would read as options or ref expressions.

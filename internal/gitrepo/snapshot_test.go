@@ -210,3 +210,25 @@ func TestRemoveAfterCancel(t *testing.T) {
 	}
 	assertNoSnapshots(t, r)
 }
+
+// The object reader outlives the call that started it: a cancelled call (the rollback picker's
+// context) fails alone, and the next read starts a new reader.
+func TestObjectReaderSurvivesACancelledCall(t *testing.T) {
+	t.Parallel()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	defer r.Close()
+	first, cancel := context.WithCancel(context.Background())
+	if _, _, err := r.RemoteBranchSHA(first, "main"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := r.ReadBlobs(first, []string{RemoteRef("main") + ":.gito.yaml"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("read on a cancelled context = %v, want context.Canceled", err)
+	}
+	blobs, err := r.ReadBlobs(context.Background(), []string{RemoteRef("main") + ":.gito.yaml"})
+	if err != nil || string(blobs[RemoteRef("main")+":.gito.yaml"]) != sampleFiles[".gito.yaml"] {
+		t.Errorf("read after a cancelled call = %q, %v", blobs, err)
+	}
+}

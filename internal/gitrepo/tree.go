@@ -159,3 +159,36 @@ func (r *Repo) listCone(ctx context.Context, commit string, dirs []string) (map[
 	}
 	return files, nil
 }
+
+// DirEntry is one entry of a directory in a commit's tree.
+type DirEntry struct {
+	Name  string
+	IsDir bool
+}
+
+// ListDir lists one directory of commit's tree ("" is the root) through the long-lived
+// reader: no process, no recursive listing. ok is false when the commit has no such
+// directory.
+func (r *Repo) ListDir(ctx context.Context, commit, dir string) (entries []DirEntry, ok bool, err error) {
+	if commit == "" || strings.HasPrefix(commit, "-") || strings.ContainsAny(commit, " \t\n:") {
+		return nil, false, fmt.Errorf("list %s: invalid commit", commit)
+	}
+	name := commit + "^{tree}"
+	if d := strings.Trim(path.Clean("/"+dir), "/"); d != "" {
+		name = commit + ":" + d
+	}
+	trees, err := r.readTrees(ctx, []string{name})
+	if err != nil {
+		return nil, false, err
+	}
+	items, ok := trees[name]
+	if !ok {
+		return nil, false, nil
+	}
+	for _, it := range items {
+		if it.mode != modeGitlink {
+			entries = append(entries, DirEntry{Name: it.name, IsDir: it.isTree()})
+		}
+	}
+	return entries, true, nil
+}

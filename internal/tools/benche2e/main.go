@@ -230,7 +230,15 @@ func (b *bench) parallel(cache string, n, round int) (time.Duration, error) {
 	if err != nil {
 		return wall, err
 	}
-	if got := len(strings.Fields(string(out))); got != n {
+	got := 0
+	for _, ref := range strings.Fields(string(out)) {
+		for i := range n {
+			if ref == "refs/heads/gito/prod/"+b.service(1000+i) {
+				got++
+			}
+		}
+	}
+	if got != n {
 		return wall, fmt.Errorf("%d of %d release branches pushed", got, n)
 	}
 	return wall, nil

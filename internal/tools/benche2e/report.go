@@ -40,6 +40,9 @@ func (b *bench) report() error {
 	var rows []row
 	say := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
+	if err := b.dropBranches(); err != nil { // what an interrupted run left
+		return err
+	}
 	// Floors, cold and warm, in one clone lineage.
 	var coldFloor, warmFloor series
 	var floorClone string

@@ -110,18 +110,18 @@ func TestOpenSkipsAFetchAnotherProcessJustDid(t *testing.T) {
 	g, rec := newGit(t)
 	cache := t.TempDir()
 	r := openRepo(t, g, cache, bare, Auth{}) // the clone
-	fetches := rec.count("fetch")
+	fetches := rec.count("ls-remote")
 
 	// A fetch that started before this Open asked for the lock does not count...
 	r.recordFetch(time.Now().Add(-time.Second))
 	openRepo(t, g, cache, bare, Auth{})
-	if got := rec.count("fetch") - fetches; got != 1 {
-		t.Fatalf("Open after an older fetch ran %d fetches, want 1", got)
+	if got := rec.count("ls-remote") - fetches; got != 1 {
+		t.Fatalf("Open after an older fetch asked the remote %d times, want 1", got)
 	}
 	// ...one that started after it asked (here: recorded in the future) does.
 	r.recordFetch(time.Now().Add(time.Hour))
 	openRepo(t, g, cache, bare, Auth{})
-	if got := rec.count("fetch") - fetches; got != 1 {
-		t.Errorf("Open after a newer fetch ran %d more fetches, want none", got-1)
+	if got := rec.count("ls-remote") - fetches; got != 1 {
+		t.Errorf("Open after a newer fetch asked the remote %d more times, want never", got-1)
 	}
 }

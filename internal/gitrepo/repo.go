@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +65,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 		if err = removeStaleLocks(r.dir); err != nil {
 			return nil, fmt.Errorf("recover cache %s: %w", r.dir, err)
 		}
-		err = r.fetch(ctx)
+		err = r.update(ctx)
 	case errors.Is(err, fs.ErrNotExist):
 		err = r.clone(ctx)
 	}
@@ -173,50 +172,6 @@ func (r *Repo) URL() string { return r.remote.url }
 
 // RemoteRef is the cached remote-tracking ref of branch.
 func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
-
-// fetch brings every branch up to date. A shallow cache (a release's cold start) stays
-// shallow: only the new tips come, one commit deep. A deepened cache gets the full history of
-// what is new, and its changed-path commit-graph grows with it.
-func (r *Repo) fetch(ctx context.Context) error {
-	started := time.Now()
-	shallow := r.isShallow()
-	args := []string{"fetch", "--prune", "--no-tags"}
-	if shallow {
-		args = append(args, "--depth=1")
-	}
-	if r.progress != nil {
-		args = append(args, "--progress")
-	}
-	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
-		return err
-	}
-	r.recordFetch(started)
-	if shallow {
-		return nil // git ignores commit-graphs in a shallow repository
-	}
-	return r.writeCommitGraph(ctx, r.dir)
-}
-
-// fetchedPath records when the last complete fetch into the cache started.
-func (r *Repo) fetchedPath() string { return r.dir + ".fetched" }
-
-// recordFetch notes that a fetch which started at t has completed. Called under the lock.
-func (r *Repo) recordFetch(t time.Time) {
-	tmp := r.fetchedPath() + ".tmp"
-	if os.WriteFile(tmp, []byte(strconv.FormatInt(t.UnixNano(), 10)), 0o600) == nil {
-		_ = os.Rename(tmp, r.fetchedPath())
-	}
-}
-
-// fetchedSince reports whether a fetch that started at or after t has completed.
-func (r *Repo) fetchedSince(t time.Time) bool {
-	data, err := os.ReadFile(r.fetchedPath())
-	if err != nil {
-		return false
-	}
-	ns, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-	return err == nil && !time.Unix(0, ns).Before(t)
-}
 
 // isShallow reports whether the cache holds only the branch tips (no shallow file: the whole
 // history).

@@ -30,7 +30,7 @@ type targetEdit struct {
 	expr   string
 	value  string // template: {tag} {digest} {image} {ref}
 	create bool   // a plain path that selects nothing is added
-	one    bool   // the expression must select one scalar
+	one    bool   // the expression must select one scalar (several holding one value are set together otherwise)
 }
 
 // configuredTargets expands .gito.yaml's targets of the service for the env, one entry per
@@ -176,7 +176,7 @@ func (p *planner) setTarget(f targetFile, e targetEdit, src []byte) ([]byte, []t
 		}
 		return config.TargetValue(e.value, img, p.req.Version)
 	}
-	out, changes, err := targetedit.Set(src, e.expr, value, targetedit.Options{Create: e.create, One: e.one})
+	out, changes, err := targetedit.Set(src, e.expr, value, targetedit.Options{Create: e.create, One: e.one, OneValue: true})
 	if valueErr != nil {
 		return nil, nil, valueErr
 	}

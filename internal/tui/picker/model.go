@@ -49,7 +49,7 @@ func LoadServiceReleases(load func() (string, []history.Release, error)) tea.Cmd
 
 // Options configures a picker.
 type Options struct {
-	Service, Env string // Service may be "" until the load names it
+	Service, Env string  // Service may be "" until the load names it
 	Load         tea.Cmd // must produce a ReleasesLoadedMsg; nil: send one yourself
 	// Describe says what confirming a rollback to a release does; nil leaves it out of the
 	// confirmation.

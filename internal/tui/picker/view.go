@@ -49,7 +49,7 @@ func (m Model) fit(lines []string) string {
 }
 
 func (m Model) title() string {
-	return m.opts.Styles.Title.Render("Roll back "+m.subject())
+	return m.opts.Styles.Title.Render("Roll back " + m.subject())
 }
 
 func (m Model) helpLine(bindings ...key.Binding) string {

@@ -56,47 +56,41 @@ func hasEnvPattern(repo *config.Repo, service string) bool {
 }
 
 // walkTargetFiles calls fn with the env of every regular file that fits pattern, reading
-// only the directories the pattern passes through.
+// only the directories the pattern passes through (the layout walker finds the directories).
 func walkTargetFiles(root, pattern string, fn func(env string)) {
-	segs := strings.Split(pattern, "/")
-	var walk func(i int, dir string, got map[string]string)
-	walk = func(i int, dir string, got map[string]string) {
-		last := i == len(segs)-1
-		if !placeholderRe.MatchString(segs[i]) {
-			next := path.Join(dir, segs[i])
-			if !last {
-				walk(i+1, next, got)
-			} else if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(next))); err == nil && fi.Mode().IsRegular() {
-				fn(got["env"])
+	dir, base := path.Split(pattern)
+	visit := func(m match) bool {
+		if !placeholderRe.MatchString(base) {
+			if isRegular(filepath.Join(root, filepath.FromSlash(m.dir), base)) {
+				fn(m.env)
 			}
-			return
+			return true
 		}
-		re, keys := segmentRegexp(segs[i])
-		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
-		if err != nil {
-			return
+		got := map[string]string{}
+		if m.env != "" {
+			got["env"] = m.env
 		}
+		re, keys := segmentRegexp(base)
+		entries, _ := os.ReadDir(filepath.Join(root, filepath.FromSlash(m.dir)))
 		for _, e := range entries {
-			sub := re.FindStringSubmatch(e.Name())
-			if sub == nil {
-				continue
-			}
-			next, ok := bind(got, keys, sub[1:])
-			if !ok {
-				continue
-			}
-			p := filepath.Join(root, filepath.FromSlash(dir), e.Name())
-			fi, err := os.Stat(p)
-			switch {
-			case err != nil:
-			case last && fi.Mode().IsRegular():
-				fn(next["env"])
-			case !last && fi.IsDir():
-				walk(i+1, path.Join(dir, e.Name()), next)
+			if sub := re.FindStringSubmatch(e.Name()); sub != nil && isRegular(filepath.Join(root, filepath.FromSlash(m.dir), e.Name())) {
+				if next, ok := bind(got, keys, sub[1:]); ok {
+					fn(next["env"])
+				}
 			}
 		}
+		return true
 	}
-	walk(0, "", map[string]string{})
+	if dir = strings.TrimSuffix(dir, "/"); dir == "" {
+		visit(match{})
+		return
+	}
+	_ = walkLayout(root, dir, visit) // an unreadable directory has no target files
+}
+
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // withTargetNames turns what Locate found missing into an error that also knows the

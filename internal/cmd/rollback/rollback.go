@@ -149,8 +149,8 @@ func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (h
 // spinner shows while the repo is fetched and the history read.
 func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
 	l := newLoader(ctx)
-	load := picker.LoadReleases(func() ([]history.Release, error) {
-		return l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
+	load := picker.LoadServiceReleases(func() (string, []history.Release, error) {
+		releases, err := l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
 			quiet := req
 			quiet.Progress = nil // the picker's spinner shows the load; progress lines would tear it
 			ws, err := pipeline.Open(ctx, quiet)
@@ -160,6 +160,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			releases, err := pipeline.LoadHistory(ctx, ws, ws.Service, opts.Env, 0)
 			return ws, releases, err
 		})
+		return l.service(opts.Service), releases, err // the repo's one service when -s was not given
 	})
 	in, out := opts.IO.TerminalFiles()
 	proposals := map[string]picker.Proposal{} // by commit: the confirmation is redrawn often
@@ -169,7 +170,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			p, ok := proposals[r.Commit]
 			if !ok {
 				ws, releases := l.loaded()
-				p = propose(ws, releases, opts.Service, opts.Env, r)
+				p = propose(ws, releases, l.service(opts.Service), opts.Env, r)
 				proposals[r.Commit] = p
 			}
 			return p
@@ -179,6 +180,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 	})
 	r, err := picker.Run(ctx, in, out, m)
 	ws := l.finish()
+	opts.Service = l.service(opts.Service)
 	switch {
 	case errors.Is(err, picker.ErrCancelled):
 		return r, ws, exitcode.ErrCancel
@@ -276,6 +278,14 @@ func (l *loader) finish() *workspace.Workspace {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.ws
+}
+
+// service is the service the workspace resolved, or flag before it is open.
+func (l *loader) service(flag string) string {
+	if ws, _ := l.loaded(); ws != nil {
+		return ws.Service
+	}
+	return flag
 }
 
 func shortSHA(s string) string {

@@ -28,7 +28,8 @@ func main() {
 
 type bench struct {
 	gito    string
-	remote  string
+	remote  string // the bare repository's path, for the harness's own bookkeeping
+	url     string // file:// URL of remote: what gito and the floors use, as a real remote
 	work    string
 	env     []string
 	reps    int
@@ -80,6 +81,7 @@ func benchMain() error {
 	if b.remote, err = repo.ensure(*cache, b.env); err != nil {
 		return fmt.Errorf("synthetic repo: %w", err)
 	}
+	b.url = "file://" + b.remote
 	fmt.Fprintf(os.Stderr, "synthetic repo %s ready after %s\n", b.remote, secs(time.Since(start)))
 	return b.report()
 }
@@ -115,7 +117,7 @@ func (b *bench) withCache(cache string) []string {
 
 // release runs one gito release of svc to prod and checks that it pushed.
 func (b *bench) release(cache, svc, tag string) (sample, error) {
-	s, err := timed(b.withCache(cache), b.work, b.gito, "release", "--repo", b.remote, "-s", svc, "-e", "prod", "--version", tag, "--json")
+	s, err := timed(b.withCache(cache), b.work, b.gito, "release", "--repo", b.url, "-s", svc, "-e", "prod", "--version", tag, "--json")
 	b.noteRSS("release", s)
 	if err != nil {
 		return s, err
@@ -159,7 +161,7 @@ func (b *bench) naive(i int) (time.Duration, error) {
 	svc := b.service(400 + i)
 	start := time.Now()
 	steps := [][]string{
-		{"git", "clone", "--quiet", b.remote, clone},
+		{"git", "clone", "--quiet", b.url, clone},
 		{"sh", "-c", fmt.Sprintf("cd %s/overlays/prod/%s && kustomize edit set image registry.example.com/team/%s=registry.example.com/team/%s:%s-n%d", clone, svc, svc, svc, b.version, i)},
 		{"git", "-C", clone, "commit", "--quiet", "-am", "release " + svc},
 		{"git", "-C", clone, "push", "--quiet", "origin", "HEAD:refs/heads/naive/" + svc},
@@ -189,7 +191,7 @@ func (b *bench) pushOneCommit(clone, branch string) error {
 func (b *bench) coldFloor(i int) (time.Duration, string, error) {
 	clone := b.dir(fmt.Sprintf("floor-%d", i))
 	start := time.Now()
-	if _, err := timed(b.env, b.work, "git", "clone", "--quiet", "--filter=blob:none", "--depth=1", "--no-checkout", b.remote, clone); err != nil {
+	if _, err := timed(b.env, b.work, "git", "clone", "--quiet", "--filter=blob:none", "--depth=1", "--no-checkout", b.url, clone); err != nil {
 		return 0, "", err
 	}
 	if err := b.pushOneCommit(clone, fmt.Sprintf("cold-%d", i)); err != nil {

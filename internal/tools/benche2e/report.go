@@ -108,7 +108,7 @@ func (b *bench) report() error {
 	// History on the warm cache: the first run deepens it (timed apart), the next ones are
 	// measured against git log on the same cache.
 	svc, env := b.repo.historySubject()
-	histArgs := []string{"history", "--repo", b.remote, "-s", svc, "-e", env, "--limit", "0", "--json"}
+	histArgs := []string{"history", "--repo", b.url, "-s", svc, "-e", env, "--limit", "0", "--json"}
 	first, err := timed(b.withCache(warmCache), b.work, b.gito, histArgs...)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (b *bench) report() error {
 		_ = json.Unmarshal(entries[len(entries)-1], &oldest)
 	}
 	if oldest.Version != "" {
-		s, err := timed(b.withCache(warmCache), b.work, b.gito, "rollback", "--repo", b.remote, "-s", svc, "-e", env, "--to", oldest.Version, "--json")
+		s, err := timed(b.withCache(warmCache), b.work, b.gito, "rollback", "--repo", b.url, "-s", svc, "-e", env, "--to", oldest.Version, "--json")
 		if err != nil {
 			return err
 		}

@@ -111,7 +111,7 @@ func findBase(root, layout, service string, envs []string) (string, error) {
 	overlays := 0
 	for _, env := range envs {
 		dir := config.ExpandLayout(layout, service, env)
-		name, err := findKustomization(root, dir)
+		name, err := findKustomization(DiskTree(root), dir)
 		if err != nil || name == "" {
 			continue
 		}
@@ -131,7 +131,7 @@ func findBase(root, layout, service string, envs []string) (string, error) {
 			if seen[target] || strings.Contains(r, "://") || target == ".." || strings.HasPrefix(target, "../") {
 				continue
 			}
-			if f, err := findKustomization(root, target); err != nil || f == "" {
+			if f, err := findKustomization(DiskTree(root), target); err != nil || f == "" {
 				continue
 			}
 			seen[target] = true
@@ -148,7 +148,7 @@ func findBase(root, layout, service string, envs []string) (string, error) {
 	}
 	fallbacks := []string{service + "/base", "base/" + service}
 	for _, c := range fallbacks {
-		if f, err := findKustomization(root, c); err == nil && f != "" {
+		if f, err := findKustomization(DiskTree(root), c); err == nil && f != "" {
 			return c, nil
 		}
 	}

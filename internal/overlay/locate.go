@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -85,21 +83,26 @@ func joinLimited(names []string, limit int) string {
 // What it cannot find is a *NotFoundError that also knows the services and envs that exist
 // only through .gito.yaml's targets.
 func Locate(root string, repo *config.Repo, service, env string) (*Overlay, error) {
-	ov, err := locateOverlay(root, repo, service, env)
+	return LocateIn(DiskTree(root), repo, service, env)
+}
+
+// LocateIn is Locate over any Tree: a repo on disk, or a commit's file listing.
+func LocateIn(t Tree, repo *config.Repo, service, env string) (*Overlay, error) {
+	ov, err := locateOverlay(t, repo, service, env)
 	if err != nil {
-		return nil, withTargetNames(root, repo, service, env, err)
+		return nil, withTargetNames(t, repo, service, env, err)
 	}
 	return ov, nil
 }
 
-func locateOverlay(root string, repo *config.Repo, service, env string) (*Overlay, error) {
+func locateOverlay(t Tree, repo *config.Repo, service, env string) (*Overlay, error) {
 	if err := config.ValidateName("--service", service); err != nil {
 		return nil, err
 	}
 	if err := config.ValidateName("--env", env); err != nil {
 		return nil, err
 	}
-	layout, err := resolveLayout(root, repo)
+	layout, err := resolveLayout(t, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -110,14 +113,14 @@ func locateOverlay(root string, repo *config.Repo, service, env string) (*Overla
 				Known: known, Suggestion: nearest(service, known)}
 		}
 	}
-	file, err := findKustomization(root, dir)
+	file, err := findKustomization(t, dir)
 	if err != nil {
 		return nil, err
 	}
 	if file != "" {
 		return &Overlay{Dir: dir, KustomizationFile: path.Join(dir, file), Layout: layout}, nil
 	}
-	return nil, notFound(root, layout, service, env, dir)
+	return nil, notFound(t, layout, service, env, dir)
 }
 
 // configuredServices are the services .gito.yaml names, sorted.
@@ -133,8 +136,8 @@ func configuredServices(repo *config.Repo) []string {
 	return out
 }
 
-func notFound(root, layout, service, env, dir string) error {
-	services, err := listLayout(root, layout, "", "")
+func notFound(t Tree, layout, service, env, dir string) error {
+	services, err := listLayout(t, layout, "", "")
 	if err != nil {
 		return err
 	}
@@ -143,13 +146,13 @@ func notFound(root, layout, service, env, dir string) error {
 		return &NotFoundError{Kind: "service", Name: service, Layout: layout, Dir: dir,
 			Known: known, Suggestion: nearest(service, known)}
 	}
-	envs, err := listLayout(root, layout, service, "")
+	envs, err := listLayout(t, layout, service, "")
 	if err != nil {
 		return err
 	}
 	known := envs.envs()
 	e := &NotFoundError{Kind: "env", Name: env, Service: service, Layout: layout, Dir: dir,
-		Known: known, DirExists: isDir(filepath.Join(root, filepath.FromSlash(dir)))}
+		Known: known, DirExists: t.isDir(dir)}
 	if !e.DirExists {
 		e.Suggestion = nearest(env, known)
 	}
@@ -159,7 +162,12 @@ func notFound(root, layout, service, env, dir string) error {
 // Services lists the services that have at least one overlay directory, and those with
 // targets. It only lists directories, so it is fast enough for shell completion.
 func Services(root string, repo *config.Repo) ([]string, error) {
-	layout, err := resolveLayout(root, repo)
+	return ServicesIn(DiskTree(root), repo)
+}
+
+// ServicesIn is Services over any Tree.
+func ServicesIn(t Tree, repo *config.Repo) ([]string, error) {
+	layout, err := resolveLayout(t, repo)
 	if errors.Is(err, ErrNoOverlays) && len(targetServices(repo)) > 0 {
 		return targetServices(repo), nil
 	}
@@ -169,7 +177,7 @@ func Services(root string, repo *config.Repo) ([]string, error) {
 	if config.OneApp(layout) {
 		return configuredServices(repo), nil
 	}
-	m, err := listLayout(root, layout, "", "")
+	m, err := listLayout(t, layout, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -178,26 +186,51 @@ func Services(root string, repo *config.Repo) ([]string, error) {
 
 // Envs lists the envs that have an overlay directory for service, or a target file.
 func Envs(root string, repo *config.Repo, service string) ([]string, error) {
+	return EnvsIn(DiskTree(root), repo, service)
+}
+
+// EnvsIn is Envs over any Tree.
+func EnvsIn(t Tree, repo *config.Repo, service string) ([]string, error) {
 	if err := config.ValidateName("--service", service); err != nil {
 		return nil, err
 	}
-	layout, err := resolveLayout(root, repo)
+	layout, err := resolveLayout(t, repo)
 	if errors.Is(err, ErrNoOverlays) && len(repo.TargetsFor(service)) > 0 {
-		return targetEnvs(root, repo, service), nil
+		return targetEnvs(t, repo, service), nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	m, err := listLayout(root, layout, service, "")
+	m, err := listLayout(t, layout, service, "")
 	if err != nil {
 		return nil, err
 	}
-	return union(m.envs(), targetEnvs(root, repo, service)), nil
+	return union(m.envs(), targetEnvs(t, repo, service)), nil
+}
+
+// AllEnvsIn lists the envs of every overlay and of every service's targets.
+func AllEnvsIn(t Tree, repo *config.Repo) ([]string, error) {
+	var out []string
+	layout, err := resolveLayout(t, repo)
+	switch {
+	case err == nil:
+		m, err := listLayout(t, layout, "", "")
+		if err != nil {
+			return nil, err
+		}
+		out = m.envs()
+	case !errors.Is(err, ErrNoOverlays):
+		return nil, err
+	}
+	for _, s := range targetServices(repo) {
+		out = union(out, targetEnvs(t, repo, s))
+	}
+	return out, nil
 }
 
 // resolveLayout returns the configured layout or the first default layout that has a
 // directory holding a kustomization file.
-func resolveLayout(root string, repo *config.Repo) (string, error) {
+func resolveLayout(t Tree, repo *config.Repo) (string, error) {
 	if repo != nil && repo.Layout != "" {
 		if err := config.ValidateLayout(repo.Layout); err != nil {
 			return "", fmt.Errorf("%s key layout: %w", config.FileName, err)
@@ -206,9 +239,9 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 	}
 	for _, layout := range config.DefaultLayouts {
 		found := false
-		err := walkLayout(root, layout, func(m match) bool {
-			f, err := findKustomization(root, m.dir)
-			found = err != nil || f != "" || hasHelmValues(root, m.dir, m.env) // two kustomization files still mark an overlay
+		err := walkLayout(t, layout, func(m match) bool {
+			f, err := findKustomization(t, m.dir)
+			found = err != nil || f != "" || hasHelmValues(t, m.dir, m.env) // two kustomization files still mark an overlay
 			return !found
 		})
 		if err != nil {
@@ -219,17 +252,21 @@ func resolveLayout(root string, repo *config.Repo) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w in %s: no directory of the layouts %s holds a kustomization file; set layout in %s",
-		ErrNoOverlays, root, strings.Join(config.DefaultLayouts, ", "), config.FileName)
+		ErrNoOverlays, t.name, strings.Join(config.DefaultLayouts, ", "), config.FileName)
 }
+
+// DetectLayout is the repo's layout: .gito.yaml's, else the first default layout that has a
+// directory holding a kustomization file or Helm values.
+func DetectLayout(t Tree, repo *config.Repo) (string, error) { return resolveLayout(t, repo) }
 
 // ErrNoOverlays is wrapped when no default layout fits the repo.
 var ErrNoOverlays = errors.New("no overlays found")
 
 // hasHelmValues reports a directory of Helm values for env, which releases through
 // .image.tag when it holds no kustomization.
-func hasHelmValues(root, dir, env string) bool {
+func hasHelmValues(t Tree, dir, env string) bool {
 	for _, name := range []string{"values.yaml", "values-" + env + ".yaml"} {
-		if fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), name)); err == nil && fi.Mode().IsRegular() {
+		if fi, err := t.stat(path.Join(dir, name)); err == nil && fi.Mode().IsRegular() {
 			return true
 		}
 	}
@@ -237,10 +274,10 @@ func hasHelmValues(root, dir, env string) bool {
 }
 
 // findKustomization returns the kustomization file name in the repo-relative dir, or "".
-func findKustomization(root, dir string) (string, error) {
+func findKustomization(t Tree, dir string) (string, error) {
 	var found []string
 	for _, name := range kustomizationNames {
-		fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(dir), name))
+		fi, err := t.stat(path.Join(dir, name))
 		if err == nil && fi.Mode().IsRegular() {
 			found = append(found, name)
 		}
@@ -252,11 +289,6 @@ func findKustomization(root, dir string) (string, error) {
 		return "", nil
 	}
 	return found[0], nil
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
 }
 
 // match is one directory that fits a layout, with the names it was filled with.
@@ -279,9 +311,9 @@ func (ms matches) names(get func(match) string) []string {
 }
 
 // listLayout lists the directories fitting layout, with service and env fixed when not "".
-func listLayout(root, layout, service, env string) (matches, error) {
+func listLayout(t Tree, layout, service, env string) (matches, error) {
 	var out matches
-	err := walkLayout(root, fill(layout, service, env), func(m match) bool {
+	err := walkLayout(t, fill(layout, service, env), func(m match) bool {
 		if service != "" {
 			m.service = service
 		}
@@ -312,12 +344,12 @@ var placeholderRe = regexp.MustCompile(`\{(service|env)\}`)
 
 // walkLayout calls fn for every directory that fits layout, reading only directory
 // listings. fn returns false to stop.
-func walkLayout(root, layout string, fn func(match) bool) error {
+func walkLayout(t Tree, layout string, fn func(match) bool) error {
 	segs := strings.Split(layout, "/")
 	var walk func(i int, dir string, got map[string]string) (bool, error)
 	walk = func(i int, dir string, got map[string]string) (bool, error) {
 		if i == len(segs) {
-			if !placeholderRe.MatchString(segs[len(segs)-1]) && !isDir(filepath.Join(root, filepath.FromSlash(dir))) {
+			if !placeholderRe.MatchString(segs[len(segs)-1]) && !t.isDir(dir) {
 				return true, nil
 			}
 			return fn(match{dir: dir, service: got["service"], env: got["env"]}), nil
@@ -327,7 +359,7 @@ func walkLayout(root, layout string, fn func(match) bool) error {
 			return walk(i+1, path.Join(dir, seg), got)
 		}
 		re, keys := segmentRegexp(seg)
-		entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
+		entries, err := t.readDir(dir)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || isNotDir(err) {
 			return true, nil
 		}
@@ -335,7 +367,7 @@ func walkLayout(root, layout string, fn func(match) bool) error {
 			return false, fmt.Errorf("list %s: %w", dir, err)
 		}
 		for _, e := range entries {
-			if !e.IsDir() && !(e.Type()&fs.ModeSymlink != 0 && isDir(filepath.Join(root, filepath.FromSlash(dir), e.Name()))) {
+			if !e.IsDir() && !(e.Type()&fs.ModeSymlink != 0 && t.isDir(path.Join(dir, e.Name()))) {
 				continue
 			}
 			sub := re.FindStringSubmatch(e.Name())
@@ -357,7 +389,7 @@ func walkLayout(root, layout string, fn func(match) bool) error {
 	return err
 }
 
-func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
+func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrInvalid) }
 
 // bind records placeholder values; a value must be a valid name, not a base directory, and
 // agree with an earlier occurrence of the same placeholder.

@@ -2,9 +2,7 @@ package overlay
 
 import (
 	"errors"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -36,13 +34,13 @@ func targetServices(repo *config.Repo) []string {
 // targetEnvs lists the envs of a service's targets: as design.md has it, a service with
 // targets exists in the envs whose file pattern matches a file. A pattern without {env}
 // names no env.
-func targetEnvs(root string, repo *config.Repo, service string) []string {
+func targetEnvs(t Tree, repo *config.Repo, service string) []string {
 	var out []string
-	for _, t := range repo.TargetsFor(service) {
-		if !strings.Contains(t.File, "{env}") || config.ValidateTargetFile(t.File) != nil {
+	for _, tg := range repo.TargetsFor(service) {
+		if !strings.Contains(tg.File, "{env}") || config.ValidateTargetFile(tg.File) != nil {
 			continue
 		}
-		walkTargetFiles(root, strings.ReplaceAll(path.Clean(t.File), "{service}", service), func(env string) {
+		walkTargetFiles(t, strings.ReplaceAll(path.Clean(tg.File), "{service}", service), func(env string) {
 			out = append(out, env)
 		})
 	}
@@ -57,11 +55,11 @@ func hasEnvPattern(repo *config.Repo, service string) bool {
 
 // walkTargetFiles calls fn with the env of every regular file that fits pattern, reading
 // only the directories the pattern passes through (the layout walker finds the directories).
-func walkTargetFiles(root, pattern string, fn func(env string)) {
+func walkTargetFiles(t Tree, pattern string, fn func(env string)) {
 	dir, base := path.Split(pattern)
 	visit := func(m match) bool {
 		if !placeholderRe.MatchString(base) {
-			if isRegular(filepath.Join(root, filepath.FromSlash(m.dir), base)) {
+			if t.isRegular(path.Join(m.dir, base)) {
 				fn(m.env)
 			}
 			return true
@@ -71,9 +69,9 @@ func walkTargetFiles(root, pattern string, fn func(env string)) {
 			got["env"] = m.env
 		}
 		re, keys := segmentRegexp(base)
-		entries, _ := os.ReadDir(filepath.Join(root, filepath.FromSlash(m.dir)))
+		entries, _ := t.readDir(m.dir)
 		for _, e := range entries {
-			if sub := re.FindStringSubmatch(e.Name()); sub != nil && isRegular(filepath.Join(root, filepath.FromSlash(m.dir), e.Name())) {
+			if sub := re.FindStringSubmatch(e.Name()); sub != nil && t.isRegular(path.Join(m.dir, e.Name())) {
 				if next, ok := bind(got, keys, sub[1:]); ok {
 					fn(next["env"])
 				}
@@ -85,12 +83,7 @@ func walkTargetFiles(root, pattern string, fn func(env string)) {
 		visit(match{})
 		return
 	}
-	_ = walkLayout(root, dir, visit) // an unreadable directory has no target files
-}
-
-func isRegular(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular()
+	_ = walkLayout(t, dir, visit) // an unreadable directory has no target files
 }
 
 // withTargetNames turns what Locate found missing into an error that also knows the
@@ -98,7 +91,7 @@ func isRegular(p string) bool {
 // known when a target file of it exists, and a service with targets is known without an
 // overlay directory. An env the targets have keeps the original error (the caller releases
 // through the targets).
-func withTargetNames(root string, repo *config.Repo, service, env string, err error) error {
+func withTargetNames(t Tree, repo *config.Repo, service, env string, err error) error {
 	var nf *NotFoundError
 	isNF := errors.As(err, &nf)
 	if repo == nil || !(isNF || errors.Is(err, ErrNoOverlays)) {
@@ -124,7 +117,7 @@ func withTargetNames(root string, repo *config.Repo, service, env string, err er
 	if isNF && nf.Kind == "env" {
 		overlays = nf.Known
 	}
-	if unknown := unknownTargetEnv(root, repo, service, env, overlays); unknown != nil {
+	if unknown := unknownTargetEnv(t, repo, service, env, overlays); unknown != nil {
 		return unknown
 	}
 	return err
@@ -133,8 +126,8 @@ func withTargetNames(root string, repo *config.Repo, service, env string, err er
 // unknownTargetEnv is the error for an env that no target file of the service exists for,
 // naming those that do and the envs of its overlays; nil when env is one of them, when no
 // target's file depends on the env, or when no target file exists for any env.
-func unknownTargetEnv(root string, repo *config.Repo, service, env string, overlays []string) error {
-	envs := targetEnvs(root, repo, service)
+func unknownTargetEnv(t Tree, repo *config.Repo, service, env string, overlays []string) error {
+	envs := targetEnvs(t, repo, service)
 	if len(envs) == 0 || slices.Contains(envs, env) || !hasEnvPattern(repo, service) {
 		return nil // no target file at all: the release names the one it misses
 	}

@@ -288,7 +288,7 @@ func (p *planner) withTargets(ov *Overlay) (*Result, error) {
 // envs that do.
 func (p *planner) knownTargetEnv() error {
 	overlays, _ := Envs(p.root, p.repo, p.req.Service)
-	return unknownTargetEnv(p.root, p.repo, p.req.Service, p.req.Env, overlays)
+	return unknownTargetEnv(DiskTree(p.root), p.repo, p.req.Service, p.req.Env, overlays)
 }
 
 // targetsOnly releases through target files alone (Helm values, manifests, Applications).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/overlay"
 )
 
 // kustomizationNames are the file names kustomize reads, in its order of preference.
@@ -26,13 +27,15 @@ type tree struct {
 	kust  map[string]string   // dir -> its kustomization file
 	helm  map[string][]string // dir -> the Helm values files it holds (values.yaml, values-ENV.yaml)
 	// list, when set, lists one directory into the tree on demand (lazyTree); nil: the tree
-	// holds a full listing.
-	list func(dir string) error
+	// holds a full listing, which listed has for the layout engine.
+	list   func(dir string) error
+	listed overlay.Tree
 }
 
 func newTree(files []string) *tree {
 	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}, helm: map[string][]string{}}
 	t.add(files)
+	t.listed = overlay.ListedTree(files, "the base branch")
 	return t
 }
 
@@ -225,18 +228,14 @@ func yamlStrings(data []byte) []string {
 	return out
 }
 
-// detectLayout picks the first default layout that matches an overlay in the tree, as the
-// overlay package does on disk.
+// detectLayout is the layout the overlay package's layout engine finds in the listing ("" when
+// none fits): one engine decides what an overlay is, on disk and in a listing.
 func (t *tree) detectLayout() string {
-	for _, layout := range config.DefaultLayouts {
-		re := layoutRegexp(layout)
-		for _, dir := range t.overlayDirs() {
-			if got, ok := layoutMatch(re, dir); ok && t.isOverlay(dir, got) {
-				return layout
-			}
-		}
+	layout, err := overlay.DetectLayout(t.listed, &config.Repo{})
+	if err != nil {
+		return ""
 	}
-	return ""
+	return layout
 }
 
 // layoutRegexp turns "overlays/{env}/{service}" into a regexp with a named group per
@@ -262,82 +261,23 @@ func layoutMatch(re *regexp.Regexp, dir string) (map[string]string, bool) {
 	return got, true
 }
 
-// names lists the services or envs of the layout in a file listing (for shell completion).
+// names lists the services or envs (of service; every env when service is "") of the repo's
+// layout in the listing, through the overlay package's layout engine (for shell completion).
 // A one-app layout's service is the one .gito.yaml names.
 func (t *tree) names(cfg *config.Repo, which string, service string) []string {
-	layout := cfg.Layout
-	if layout == "" {
-		layout = t.detectLayout()
-	}
-	if layout == "" {
-		return t.targetNames(cfg, which, service)
-	}
-	if which == "env" && len(cfg.TargetsFor(service)) > 0 {
-		return t.targetNames(cfg, which, service)
-	}
-	if which == "service" && config.OneApp(layout) {
-		var out []string
-		for name := range cfg.Services {
-			out = append(out, name)
-		}
-		slices.Sort(out)
-		return out
-	}
-	re := layoutRegexp(layout)
-	out := t.targetNames(cfg, which, service)
-	for _, dir := range t.overlayDirs() {
-		got, ok := layoutMatch(re, dir)
-		if !ok || !t.isOverlay(dir, got) {
-			continue
-		}
-		if which == "env" && service != "" && got["service"] != "" && got["service"] != service {
-			continue
-		}
-		if v := got[which]; !slices.Contains(out, v) {
-			out = append(out, v)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// overlayDirs are the directories that hold a kustomization or Helm values, sorted.
-func (t *tree) overlayDirs() []string {
-	out := make([]string, 0, len(t.kust)+len(t.helm))
-	for d := range t.kust {
-		out = append(out, d)
-	}
-	for d := range t.helm {
-		if _, ok := t.kust[d]; !ok {
-			out = append(out, d)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// targetNames lists the services with targets, or the envs whose target file pattern
-// matches a file of the listing.
-func (t *tree) targetNames(cfg *config.Repo, which, service string) []string {
 	var out []string
-	for name, s := range cfg.Services {
-		if len(s.Targets) == 0 || (which == "env" && name != service) {
-			continue
-		}
-		if which == "service" {
-			out = append(out, name)
-			continue
-		}
-		for _, tg := range s.Targets {
-			re := layoutRegexp(strings.ReplaceAll(tg.File, "{service}", name))
-			for f := range t.files {
-				if got, ok := layoutMatch(re, f); ok && got["env"] != "" && config.ValidateName("env", got["env"]) == nil && !slices.Contains(out, got["env"]) {
-					out = append(out, got["env"])
-				}
-			}
-		}
+	var err error
+	switch {
+	case which == "service":
+		out, err = overlay.ServicesIn(t.listed, cfg)
+	case service == "":
+		out, err = overlay.AllEnvsIn(t.listed, cfg)
+	default:
+		out, err = overlay.EnvsIn(t.listed, cfg, service)
 	}
-	slices.Sort(out)
+	if err != nil {
+		return nil
+	}
 	return out
 }
 

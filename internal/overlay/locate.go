@@ -389,7 +389,9 @@ func walkLayout(t Tree, layout string, fn func(match) bool) error {
 	return err
 }
 
-func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrInvalid) }
+func isNotDir(err error) bool {
+	return errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrInvalid)
+}
 
 // bind records placeholder values; a value must be a valid name, not a base directory, and
 // agree with an earlier occurrence of the same placeholder.

@@ -1,5 +1,5 @@
 // Package gitrepo drives the git CLI for gito: a cached blobless clone of the infra repo,
-// private worktrees, commits, lease-guarded pushes, and the log and blob reads history needs.
+// snapshots of the files a run reads, plumbing commits, lease-guarded pushes, and the log and blob reads history needs.
 // Tokens reach git only through a child's environment, never through a URL, an argument or a
 // config file.
 package gitrepo

@@ -25,7 +25,7 @@ type Commit struct {
 	Blobs map[string]string
 }
 
-// Source reads an infra repo's history without touching its work tree.
+// Source reads an infra repo's history without a checkout.
 type Source interface {
 	// Log lists the commits of ref's first-parent chain that changed any of paths, newest
 	// first, at most limit of them (0: all). First-parent keeps merge commits, which carry the

@@ -11,7 +11,7 @@ type Committer interface {
 	Commit(ctx context.Context, message string, paths []string) (sha string, err error)
 }
 
-// Apply writes the plan's files into the work tree and commits them. A noop plan is an error:
+// Apply writes the plan's files into the snapshot and commits them. A noop plan is an error:
 // the caller decides what "nothing to do" means before it gets here.
 func Apply(ctx context.Context, wt Committer, p *Plan) (sha string, err error) {
 	if p.Noop || len(p.Files) == 0 {

@@ -28,7 +28,7 @@ func readIfExists(root, rel string) ([]byte, error) {
 	return data, nil
 }
 
-// writeFiles writes every planned file into the work tree through the overlay engine's one
+// writeFiles writes every planned file into the snapshot through the overlay engine's one
 // write path (confined to the repo, atomic, refusing files that changed since the plan).
 func writeFiles(root string, files []File) error {
 	edits := make([]overlay.FileEdit, 0, len(files))

@@ -24,9 +24,9 @@ type Signer interface {
 	Identity() string
 }
 
-// Input is everything Plan needs; it reads the work tree at Root and writes nothing.
+// Input is everything Plan needs; it reads the snapshot at Root and writes nothing.
 type Input struct {
-	Root        string // work tree of the infra repo at the base branch
+	Root        string // snapshot of the infra repo at the base branch
 	Repo        *config.Repo
 	Service     string
 	Env         string

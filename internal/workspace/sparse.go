@@ -58,7 +58,7 @@ func (t *tree) add(files []string) {
 	}
 }
 
-// sparseDirs works out the directories a release of (service, env) needs: .gito, the
+// sparseDirs works out the directories a release of (service, env) reads: .gito, the
 // overlay and everything its kustomizations reference, transitively. ok is false when the
 // overlay is not in the listing; the caller then checks out everything, so that the overlay
 // package can explain what is missing with the full list of services and envs.

@@ -15,8 +15,8 @@ import (
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
 
-// BenchmarkWarmStatus times `gito status --json` (fetch, one tree listing, one batched blob
-// read of every overlay and signature) on a generated repo of 10,000 overlays, cache warm,
+// BenchmarkWarmStatus times `gito status --json` (fetch, one tree listing with blob ids, one
+// batched read of every overlay and signature by id) on a generated repo of 10,000 overlays, cache warm,
 // and reports it as a ratio of a floor measured in the same run: `git ls-tree -r` of the
 // same commit in the same cache, the least any tree read costs. Target: ≤ 2 s warm.
 //

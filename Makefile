@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install stress bench bench-argocd fuzz completions man snapshot release-check clean
+.PHONY: build test lint demo install stress bench bench-e2e bench-argocd fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
@@ -35,6 +35,12 @@ stress: build
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# gito release, history and parallel releases against git's own floors on a synthetic repo of
+# 10,000 overlays and 50,000 commits (built once, cached); exits non-zero when a target is missed.
+# BENCH_E2E_FLAGS=-small is the short version.
+bench-e2e: build
+	$(GO) run ./internal/tools/benche2e -gito $(BIN) $(BENCH_E2E_FLAGS)
 
 # gito generate vs kubectl kustomize on a 10,000-overlay repo; gito serve under load.
 bench-argocd:

@@ -11,18 +11,17 @@ var hexCommit = regexp.MustCompile(`^[0-9a-fA-F]{7,64}$`)
 
 // Refresh fetches the remote again, so commits made since Open (a merge, a later push) can
 // be read.
-func (r *Repo) Refresh(ctx context.Context) error {
-	if err := r.fetch(ctx); err != nil {
-		return fmt.Errorf("fetch %s: %w", r.remote.url, err)
-	}
-	return nil
-}
+func (r *Repo) Refresh(ctx context.Context) error { return r.Fetch(ctx) }
 
 // IsAncestor reports whether commit ancestor is reachable from commit descendant (a commit
 // is its own ancestor). An unknown commit is reported as false, not as an error.
 func (r *Repo) IsAncestor(ctx context.Context, ancestor, descendant string) (bool, error) {
 	if !hexCommit.MatchString(ancestor) || !hexCommit.MatchString(descendant) {
 		return false, fmt.Errorf("is-ancestor: %q and %q must be commit ids", ancestor, descendant)
+	}
+	// A shallow cache cannot tell: the commits between the two are not there.
+	if err := r.Deepen(ctx); err != nil {
+		return false, err
 	}
 	_, err := r.git.output(ctx, r.dir, nil, "merge-base", "--is-ancestor", ancestor, descendant)
 	var gitErr *Error

@@ -37,7 +37,7 @@ func TestHTTPTokenNeverLeaks(t *testing.T) {
 		t.Fatalf("DefaultBranch = %q, %v", b, err)
 	}
 	// Blobs come on demand over the same authenticated remote: checkout, reads, push.
-	w := newWorktree(t, r, RemoteRef("main"), "overlays/prod/api")
+	w := newSnapshot(t, r, RemoteRef("main"), "overlays/prod/api")
 	if got := readFile(t, filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml")); got != sampleFiles["overlays/prod/api/kustomization.yaml"] {
 		t.Errorf("checked out %q", got)
 	}

@@ -2,8 +2,8 @@ package gitrepo
 
 import (
 	"context"
-	"github.com/gito-dev/gito/internal/history"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkLargeRepo runs on 2,000 overlays and 20,000 commits (generated once):
-//   - worktree-sparse, worktree-full: what every release pays, a warm Open (a no-op fetch),
-//     a private worktree, and its removal;
+//   - snapshot-partial, snapshot-full: what every release pays, a warm Open (a no-op fetch),
+//     a snapshot of the overlay (or of everything), and its removal;
 //   - history: one overlay's log and its kustomization at each of those commits.
 func BenchmarkLargeRepo(b *testing.B) {
 	start := time.Now()
@@ -32,8 +32,8 @@ func BenchmarkLargeRepo(b *testing.B) {
 		name   string
 		sparse []string
 	}{
-		{"worktree-sparse", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
-		{"worktree-full", nil},
+		{"snapshot-partial", []string{"overlays/" + env + "/" + svc, "base/" + svc}},
+		{"snapshot-full", nil},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cycle := func() {
@@ -41,7 +41,7 @@ func BenchmarkLargeRepo(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				w, err := r.NewWorktree(ctx, RemoteRef("main"), tc.sparse...)
+				w, err := r.NewSnapshot(ctx, RemoteRef("main"), tc.sparse...)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -60,13 +60,15 @@ func BenchmarkLargeRepo(b *testing.B) {
 		env, svc := gitserver.LargeRepoOverlay(7)
 		file := "overlays/" + env + "/" + svc + "/kustomization.yaml"
 		for b.Loop() {
-			log, err := history.ExecGit{Dir: r.Dir()}.Log(ctx, RemoteRef("main"), []string{file}, 20)
-			if err != nil || len(log) == 0 {
-				b.Fatalf("Log = %d entries, %v", len(log), err)
+			out, err := r.Log(ctx, LogQuery{Ref: RemoteRef("main"), Paths: []string{file}, Limit: 20, Format: "%H"})
+			if err != nil || len(out) == 0 {
+				b.Fatalf("Log = %q, %v", out, err)
 			}
-			specs := make([]string, len(log))
-			for i, c := range log {
-				specs[i] = c.SHA + ":" + file
+			var specs []string
+			for _, rec := range strings.Split(string(out), "\x00") {
+				if sha := strings.TrimSpace(rec); fullSHA.MatchString(sha) {
+					specs = append(specs, sha+":"+file)
+				}
 			}
 			blobs, err := r.ReadBlobs(ctx, specs)
 			if err != nil || len(blobs) != len(specs) {

@@ -31,8 +31,8 @@ func (r *Repo) readBlobs(ctx context.Context, specs []string, fetch bool) (map[s
 		return nil, err
 	}
 	oids := uniqueValues(blobOf)
-	dir, env := r.dir, r.env
-	if fetch {
+	dir, env := r.dir, []string(nil) // the long-lived reader, which has r.env
+	if fetch || r.local {
 		if err := r.prefetch(ctx, oids); err != nil {
 			return nil, err
 		}
@@ -121,6 +121,9 @@ func treeEntry(data []byte, name string, hashLen int) (oid string, isBlob bool) 
 // repository that shares the cache's objects but has no promisor remote, so the check itself
 // never fetches.
 func (r *Repo) prefetch(ctx context.Context, oids []string) error {
+	if r.local {
+		return nil // a checkout has its blobs
+	}
 	probe, err := r.probeDir(ctx)
 	if err != nil {
 		return err
@@ -173,15 +176,25 @@ func (r *Repo) probeDir(ctx context.Context) (string, error) {
 }
 
 type object struct {
+	oid     string
 	kind    string
 	data    []byte
 	hashLen int
 }
 
-// batch reads objects with one `git cat-file --batch`; names git cannot find are absent.
+// batch reads objects with `git cat-file --batch`; names git cannot find are absent. Reads
+// of the cache itself go through its long-lived reader; other object stores (the probe) get
+// a process of their own.
 func (r *Repo) batch(ctx context.Context, dir string, env []string, names []string) (map[string]object, error) {
 	if len(names) == 0 {
 		return nil, nil
+	}
+	if dir == r.dir && env == nil {
+		cat, err := r.objects(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return cat.read(ctx, names)
 	}
 	var stdout bytes.Buffer
 	_, err := r.git.run(ctx, cmd{dir: dir, args: []string{"cat-file", "--batch"}, env: env,
@@ -211,7 +224,7 @@ func (r *Repo) batch(ctx context.Context, dir string, env []string, names []stri
 		if _, err := io.ReadFull(rd, data); err != nil {
 			return nil, fmt.Errorf("read objects: %s: truncated output", name)
 		}
-		objects[name] = object{kind: f[1], data: data[:size], hashLen: len(f[0]) / 2}
+		objects[name] = object{oid: f[0], kind: f[1], data: data[:size], hashLen: len(f[0]) / 2}
 	}
 	return objects, nil
 }

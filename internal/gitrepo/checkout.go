@@ -3,6 +3,7 @@ package gitrepo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 )
@@ -37,4 +38,32 @@ func FindCheckout(ctx context.Context, dir string) (c Checkout, ok bool, err err
 	}
 	c.Origin = strings.TrimSpace(string(origin))
 	return c, true, nil
+}
+
+// TopLevel is the root of the work tree dir is in; ok is false outside one (a bare repository,
+// a directory outside git, a tree exported without .git).
+func TopLevel(ctx context.Context, dir string) (root string, ok bool) {
+	out, err := (&Git{}).output(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	top := strings.TrimSpace(string(out))
+	if err != nil || top == "" {
+		return "", false
+	}
+	return filepath.Clean(top), true
+}
+
+// ConfigValue is a git config value as git in dir sees it: the repository's own config (when
+// dir is in one), then the user's. An unset key is "", not an error.
+func ConfigValue(ctx context.Context, dir, key string) (string, error) {
+	if key == "" || strings.HasPrefix(key, "-") {
+		return "", fmt.Errorf("git config: invalid key %q", key)
+	}
+	out, err := (&Git{}).output(ctx, dir, nil, "config", "--get", key)
+	var gitErr *Error
+	if errors.As(err, &gitErr) && gitErr.ExitCode == 1 {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
 }

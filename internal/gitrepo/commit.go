@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// CommitOptions describes one commit in a Worktree.
+// CommitOptions describes one commit of a Snapshot.
 type CommitOptions struct {
 	Message string
 	// Paths limits the commit to these repo-relative paths (additions, edits, deletions);
@@ -29,34 +29,21 @@ type CommitOptions struct {
 // would hide who shipped it.
 var ErrNoIdentity = errors.New("no git identity for the commit: run git config --global user.email you@example.com (and user.name), or in CI set GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL")
 
-// Commit stages opts.Paths and commits them on the worktree's detached HEAD, returning the
-// new commit's SHA. ErrNothingToCommit when nothing changed.
-func (w *Worktree) Commit(ctx context.Context, opts CommitOptions) (string, error) {
-	if strings.TrimSpace(opts.Message) == "" {
-		return "", fmt.Errorf("commit: empty message")
+// commitTree writes the commit of tree on parent and returns its SHA. The message is cleaned
+// as git commit --cleanup=whitespace would; the commit is signed when opts.SigningKey is set
+// or the user's git config says commit.gpgsign (commit-tree, being plumbing, would not read
+// it), with the user's gpg.format and user.signingkey.
+func (r *Repo) commitTree(ctx context.Context, tree, parent string, opts CommitOptions) (string, error) {
+	cfg, err := r.commitConfig(ctx)
+	if err != nil {
+		return "", err
 	}
-	g := w.repo.git
-	add := []string{"add", "--all", "--"}
-	if len(opts.Paths) == 0 {
-		add = append(add, ".")
-	}
-	if _, err := g.output(ctx, w.path, w.repo.env, append(add, opts.Paths...)...); err != nil {
-		return "", fmt.Errorf("stage changes: %w", err)
-	}
-	_, err := g.output(ctx, w.path, nil, "diff", "--cached", "--quiet")
-	var gitErr *Error
-	switch {
-	case err == nil:
-		return "", ErrNothingToCommit
-	case errors.As(err, &gitErr) && gitErr.ExitCode == 1:
-	default:
-		return "", fmt.Errorf("stage changes: %w", err)
-	}
-	ident, err := w.identityEnv(ctx, opts)
+	ident, err := r.identityEnv(cfg, opts)
 	if err != nil {
 		return "", err
 	}
 	var args []string
+	sign := isTrue(cfg["commit.gpgsign"])
 	if key := opts.SigningKey; key != "" {
 		if !strings.HasPrefix(key, "key::") {
 			abs, err := filepath.Abs(key)
@@ -65,30 +52,57 @@ func (w *Worktree) Commit(ctx context.Context, opts CommitOptions) (string, erro
 			}
 			key = abs
 		}
-		args = append(args, "-c", "gpg.format=ssh", "-c", "user.signingkey="+key, "-c", "commit.gpgsign=true")
+		args = append(args, "-c", "gpg.format=ssh", "-c", "user.signingkey="+key)
+		sign = true
 	}
-	// Hooks are the user's, meant for their own commits, not for gito's; the message is
-	// kept as written (lines starting with # included).
-	args = append(args, "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-")
-	env := append(append([]string(nil), w.repo.env...), ident...)
-	if _, err := g.run(ctx, cmd{dir: w.path, args: args, env: env, stdin: strings.NewReader(opts.Message)}); err != nil {
-		return "", err
+	args = append(args, "commit-tree", tree, "-p", parent)
+	if sign {
+		args = append(args, "-S")
 	}
-	out, err := g.output(ctx, w.path, nil, "rev-parse", "--verify", "HEAD")
+	env := append(append([]string(nil), r.env...), ident...)
+	out, err := r.git.run(ctx, cmd{dir: r.dir, args: args, env: env, stdin: strings.NewReader(cleanMessage(opts.Message))})
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("commit: %w", err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	sha := strings.TrimSpace(string(out))
+	if !fullSHA.MatchString(sha) {
+		return "", fmt.Errorf("commit: commit-tree printed %q", sha)
+	}
+	return sha, nil
 }
 
-// identityEnv sets author and committer through the environment where neither the options,
-// the inherited environment nor git's configuration name them.
-func (w *Worktree) identityEnv(ctx context.Context, opts CommitOptions) ([]string, error) {
-	base := w.repo.git.Env
-	if base == nil {
-		base = os.Environ()
+// cleanMessage is git's whitespace cleanup: trailing spaces go, runs of blank lines become
+// one, leading and trailing blank lines go, and the message ends in one newline.
+func cleanMessage(msg string) string {
+	var out []string
+	blank := false
+	for _, line := range strings.Split(strings.ReplaceAll(msg, "\r\n", "\n"), "\n") {
+		line = strings.TrimRight(line, " \t\r")
+		if line == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		out = append(out, line)
 	}
-	out, err := w.repo.git.output(ctx, w.path, nil, "config", "--get-regexp", `^(user|author|committer)\.(name|email)$`)
+	return strings.Join(out, "\n") + "\n"
+}
+
+func isTrue(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "on", "1":
+		return true
+	}
+	return false
+}
+
+// commitConfig reads the settings a commit depends on (identity and commit.gpgsign) in one
+// git call; the cache's own config holds none of them, so they are the user's.
+func (r *Repo) commitConfig(ctx context.Context) (map[string]string, error) {
+	out, err := r.git.output(ctx, r.dir, nil, "config", "--get-regexp", `^((user|author|committer)\.(name|email)|commit\.gpgsign)$`)
 	var gitErr *Error
 	if err != nil && !(errors.As(err, &gitErr) && gitErr.ExitCode == 1) {
 		return nil, fmt.Errorf("read git identity: %w", err)
@@ -96,8 +110,18 @@ func (w *Worktree) identityEnv(ctx context.Context, opts CommitOptions) ([]strin
 	cfg := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
 		if k, v, ok := strings.Cut(line, " "); ok {
-			cfg[k] = v
+			cfg[strings.ToLower(k)] = v
 		}
+	}
+	return cfg, nil
+}
+
+// identityEnv sets author and committer through the environment where neither the options,
+// the inherited environment nor git's configuration name them.
+func (r *Repo) identityEnv(cfg map[string]string, opts CommitOptions) ([]string, error) {
+	base := r.git.Env
+	if base == nil {
+		base = os.Environ()
 	}
 	var env []string
 	email := ""

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gito-dev/gito/internal/testutil/gitserver"
 )
@@ -20,7 +21,7 @@ func useCache(ctx context.Context, g *Git, cacheRoot, remoteURL, name string) er
 	if err != nil {
 		return err
 	}
-	w, err := r.NewWorktree(ctx, RemoteRef("main"), "overlays/prod/api")
+	w, err := r.NewSnapshot(ctx, RemoteRef("main"), "overlays/prod/api")
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func TestConcurrentGoroutinesShareCache(t *testing.T) {
 			t.Errorf("goroutine %d: %v", i, err)
 		}
 	}
-	assertNoWorktrees(t, openRepo(t, g, cache, bare, Auth{}))
+	assertNoSnapshots(t, openRepo(t, g, cache, bare, Auth{}))
 }
 
 const (
@@ -98,5 +99,29 @@ func TestConcurrentProcessesShareCache(t *testing.T) {
 		}
 	}
 	g, _ := newGit(t)
-	assertNoWorktrees(t, openRepo(t, g, cache, bare, Auth{}))
+	assertNoSnapshots(t, openRepo(t, g, cache, bare, Auth{}))
+}
+
+// A process that waited for the lock while another fetched does not fetch again: the other
+// fetch started after it asked, so it saw every push this one could.
+func TestOpenSkipsAFetchAnotherProcessJustDid(t *testing.T) {
+	t.Parallel()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, rec := newGit(t)
+	cache := t.TempDir()
+	r := openRepo(t, g, cache, bare, Auth{}) // the clone
+	fetches := rec.count("ls-remote")
+
+	// A fetch that started before this Open asked for the lock does not count...
+	r.recordFetch(time.Now().Add(-time.Second))
+	openRepo(t, g, cache, bare, Auth{})
+	if got := rec.count("ls-remote") - fetches; got != 1 {
+		t.Fatalf("Open after an older fetch asked the remote %d times, want 1", got)
+	}
+	// ...one that started after it asked (here: recorded in the future) does.
+	r.recordFetch(time.Now().Add(time.Hour))
+	openRepo(t, g, cache, bare, Auth{})
+	if got := rec.count("ls-remote") - fetches; got != 1 {
+		t.Errorf("Open after a newer fetch asked the remote %d more times, want never", got-1)
+	}
 }

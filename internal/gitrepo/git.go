@@ -83,6 +83,32 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	return stdout.Bytes(), nil
 }
 
+// start starts a long-lived git that reads requests on stdin and answers on stdout (cat-file
+// --batch). Its stderr is dropped: a failure shows as a broken answer stream, and the caller
+// stops the process by closing stdin, then waits.
+func (g *Git) start(ctx context.Context, c cmd) (*exec.Cmd, io.WriteCloser, io.ReadCloser, error) {
+	if g.Hook != nil {
+		g.Hook(Invocation{Dir: c.dir, Args: append([]string(nil), c.args...), Env: append([]string(nil), c.env...)})
+	}
+	x := exec.CommandContext(ctx, "git", c.args...)
+	x.Dir = c.dir
+	x.Env = g.environ(c.env)
+	x.Cancel = func() error { return terminate(x.Process) }
+	x.WaitDelay = killGrace
+	in, err := x.StdinPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	out, err := x.StdoutPipe()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := x.Start(); err != nil {
+		return nil, nil, nil, fmt.Errorf("git %s: %w", subcommand(c.args), err)
+	}
+	return x, in, out, nil
+}
+
 // output runs git in dir and returns stdout.
 func (g *Git) output(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
 	return g.run(ctx, cmd{dir: dir, args: args, env: env})

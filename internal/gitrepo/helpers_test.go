@@ -57,11 +57,11 @@ func openRepo(t *testing.T, g *Git, cacheRoot, remoteURL string, auth Auth) *Rep
 	return r
 }
 
-func newWorktree(t *testing.T, r *Repo, base string, sparse ...string) *Worktree {
+func newSnapshot(t *testing.T, r *Repo, base string, sparse ...string) *Snapshot {
 	t.Helper()
-	w, err := r.NewWorktree(context.Background(), base, sparse...)
+	w, err := r.NewSnapshot(context.Background(), base, sparse...)
 	if err != nil {
-		t.Fatalf("NewWorktree(%s): %v", base, err)
+		t.Fatalf("NewSnapshot(%s): %v", base, err)
 	}
 	t.Cleanup(func() {
 		if err := w.Remove(); err != nil {
@@ -90,15 +90,17 @@ func readFile(t *testing.T, path string) string {
 	return string(data)
 }
 
-// assertNoWorktrees checks that the cache holds no checkout and no registration.
-func assertNoWorktrees(t *testing.T, r *Repo) {
+// assertNoSnapshots checks that the cache holds no snapshot and no work tree registration.
+func assertNoSnapshots(t *testing.T, r *Repo) {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(r.cacheRoot, "worktrees"))
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	if len(entries) != 0 {
-		t.Errorf("worktree directories left behind: %v", entries)
+	for _, dir := range []string{r.snapshotsDir(), filepath.Join(r.cacheRoot, "worktrees")} {
+		entries, err := os.ReadDir(dir)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if len(entries) != 0 {
+			t.Errorf("directories left behind in %s: %v", dir, entries)
+		}
 	}
 	list := gitserver.Git(t, gitserver.Env(t), r.Dir(), "", "worktree", "list", "--porcelain")
 	if n := strings.Count(list, "worktree "); n != 1 {

@@ -6,15 +6,15 @@ import (
 	"strings"
 )
 
-// Fetch brings the cache up to date with the remote (fetch --prune), under the same lock as
-// Open, for a long-running process that keeps one Repo.
+// Fetch brings the cache up to date with the remote, under the same lock as Open, for a
+// long-running process that keeps one Repo.
 func (r *Repo) Fetch(ctx context.Context) error {
 	unlock, err := lockFile(ctx, r.lockPath)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if err := r.fetch(ctx); err != nil {
+	if err := r.update(ctx); err != nil {
 		return fmt.Errorf("fetch %s: %w", r.remote.url, err)
 	}
 	return nil

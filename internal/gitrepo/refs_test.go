@@ -46,3 +46,38 @@ func TestFetchRemoteBranchesAndBlobIDs(t *testing.T) {
 		t.Error("an option-like ref was accepted")
 	}
 }
+
+// An update fetches only branches at commits the cache lacks: the release branch this cache
+// pushed is known already, and a branch gone upstream is dropped without a fetch.
+func TestOpenFetchesOnlyWhatMoved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, rec := newGit(t)
+	cache := t.TempDir()
+	r := openRepo(t, g, cache, bare, Auth{})
+	s := newSnapshot(t, r, RemoteRef("main"), "overlays/prod/api")
+	writeFile(t, s.Abs("overlays/prod/api/kustomization.yaml"), "images: []\n")
+	sha, err := s.Commit(ctx, CommitOptions{Message: "release", Paths: []string{"overlays/prod/api/kustomization.yaml"}, AuthorEmail: "dev@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Push(ctx, PushOptions{SHA: sha, Branch: "gito/prod/api"}); err != nil {
+		t.Fatal(err)
+	}
+	before := rec.count("fetch")
+	again := openRepo(t, g, cache, bare, Auth{})
+	if n := rec.count("fetch") - before; n != 0 {
+		t.Errorf("the branch this cache pushed was fetched again (%d fetches)", n)
+	}
+	assertBranch(t, again, "gito/prod/api", sha)
+
+	gitserver.Git(t, gitserver.Env(t), bare, "", "update-ref", "-d", "refs/heads/gito/prod/api")
+	last := openRepo(t, g, cache, bare, Auth{})
+	if _, ok, err := last.RemoteBranchSHA(ctx, "gito/prod/api"); ok || err != nil {
+		t.Errorf("a branch deleted upstream is still cached (%v)", err)
+	}
+	if n := rec.count("fetch") - before; n != 0 {
+		t.Errorf("dropping a branch fetched %d times", n)
+	}
+}

@@ -39,6 +39,8 @@ type Repo struct {
 
 	mu            sync.Mutex
 	defaultBranch string
+	cat           *catFile // the long-lived object reader, started on first use
+	local         bool     // a user's checkout read in place (OpenLocal), not a cache
 }
 
 // Open returns the cache of opts.Remote, cloning it (blobless, bare) on first use and
@@ -48,6 +50,7 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	asked := time.Now()
 	unlock, err := lockFile(ctx, r.lockPath)
 	if err != nil {
 		return nil, err
@@ -55,18 +58,21 @@ func Open(ctx context.Context, opts OpenOptions) (*Repo, error) {
 	defer unlock()
 	_, err = os.Stat(filepath.Join(r.dir, "HEAD"))
 	switch {
+	case err == nil && r.fetchedSince(asked):
+		// Another process's fetch started after this one asked for the lock: it saw every
+		// push this one could have seen, so a second fetch would only repeat it.
 	case err == nil:
 		if err = removeStaleLocks(r.dir); err != nil {
 			return nil, fmt.Errorf("recover cache %s: %w", r.dir, err)
 		}
-		err = r.fetch(ctx)
+		err = r.update(ctx)
 	case errors.Is(err, fs.ErrNotExist):
 		err = r.clone(ctx)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("update cache: %w", err)
 	}
-	r.sweepWorktrees(ctx)
+	r.sweepSnapshots(ctx)
 	return r, nil
 }
 
@@ -132,29 +138,28 @@ func newRepo(opts OpenOptions) (*Repo, error) {
 	}, nil
 }
 
-// staleWorktreeAge is when a worktree is surely left over from a killed gito: no run lasts
+// staleSnapshotAge is when a snapshot is surely left over from a killed gito: no run lasts
 // this long.
-const staleWorktreeAge = 24 * time.Hour
+const staleSnapshotAge = 24 * time.Hour
 
-// sweepWorktrees removes this cache's worktrees that a killed gito left behind. It runs under
-// the lock; failures only leave debris, so they are ignored.
-func (r *Repo) sweepWorktrees(ctx context.Context) {
-	root := filepath.Join(r.cacheRoot, "worktrees")
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return
-	}
-	swept := false
-	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !strings.HasPrefix(e.Name(), r.remote.name+"-") || time.Since(info.ModTime()) < staleWorktreeAge {
+// sweepSnapshots removes this cache's snapshots that a killed gito left behind (and the work
+// trees of gito versions before snapshots, whose registrations worktree prune then drops).
+// Failures only leave debris, so they are ignored.
+func (r *Repo) sweepSnapshots(ctx context.Context) {
+	for _, root := range []string{r.snapshotsDir(), filepath.Join(r.cacheRoot, "worktrees")} {
+		entries, err := os.ReadDir(root)
+		if err != nil {
 			continue
 		}
-		if os.RemoveAll(filepath.Join(root, e.Name())) == nil {
-			swept = true
+		for _, e := range entries {
+			info, err := e.Info()
+			if err != nil || !strings.HasPrefix(e.Name(), r.remote.name+"-") || time.Since(info.ModTime()) < staleSnapshotAge {
+				continue
+			}
+			_ = os.RemoveAll(filepath.Join(root, e.Name()))
 		}
 	}
-	if swept {
+	if _, err := os.Stat(filepath.Join(r.dir, "worktrees")); err == nil {
 		_, _ = r.git.output(ctx, r.dir, nil, "worktree", "prune")
 	}
 }
@@ -165,17 +170,40 @@ func (r *Repo) Dir() string { return r.dir }
 // URL is the remote as git sees it.
 func (r *Repo) URL() string { return r.remote.url }
 
-// RemoteRef is the cached remote-tracking ref of branch, usable as a NewWorktree base.
+// RemoteRef is the cached remote-tracking ref of branch.
 func RemoteRef(branch string) string { return "refs/remotes/origin/" + branch }
 
-func (r *Repo) fetch(ctx context.Context) error {
-	args := []string{"fetch", "--prune", "--no-tags"}
+// isShallow reports whether the cache holds only the branch tips (no shallow file: the whole
+// history).
+func (r *Repo) isShallow() bool {
+	_, err := os.Stat(filepath.Join(r.dir, "shallow"))
+	return err == nil
+}
+
+// Deepen fetches the whole history of a shallow cache (commits and trees, no blobs) and writes
+// its changed-path commit-graph, for history, rollback and completion, which read the past.
+// A deepened cache stays deep. A cache that is already deep is left alone.
+func (r *Repo) Deepen(ctx context.Context) error {
+	if !r.isShallow() {
+		return nil
+	}
+	unlock, err := lockFile(ctx, r.lockPath)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if !r.isShallow() { // another process deepened it while this one waited
+		return nil
+	}
+	args := []string{"fetch", "--unshallow", "--no-tags", "--filter=blob:none"}
 	if r.progress != nil {
 		args = append(args, "--progress")
 	}
+	started := time.Now()
 	if _, err := r.git.run(ctx, cmd{dir: r.dir, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
-		return err
+		return fmt.Errorf("fetch the history of %s: %w", r.remote.url, err)
 	}
+	r.recordFetch(started)
 	return r.writeCommitGraph(ctx, r.dir)
 }
 
@@ -199,6 +227,7 @@ func (r *Repo) clone(ctx context.Context) error {
 }
 
 func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
+	started := time.Now()
 	tmp, err := os.MkdirTemp(filepath.Dir(r.dir), "."+filepath.Base(r.dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create cache: %w", err)
@@ -228,7 +257,9 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 			return err
 		}
 	}
-	args := []string{"fetch", "--no-tags"}
+	// A release reads the branch tips only: the cold start fetches them one commit deep, and
+	// the commands that read the past deepen the cache when they first need it (Deepen).
+	args := []string{"fetch", "--no-tags", "--depth=1"}
 	if blobless {
 		args = append(args, "--filter=blob:none")
 	}
@@ -238,14 +269,10 @@ func (r *Repo) cloneInto(ctx context.Context, blobless bool) error {
 	if _, err := r.git.run(ctx, cmd{dir: tmp, args: append(args, "origin"), env: r.env, progress: r.progress}); err != nil {
 		return err
 	}
-	// Changed-path Bloom filters let `git log -- PATH` (history) skip the commits that do not
-	// touch PATH; later fetches and gc keep them.
-	if err := r.writeCommitGraph(ctx, tmp); err != nil {
-		return err
-	}
 	if err := os.Rename(tmp, r.dir); err != nil {
 		return fmt.Errorf("move cache into place: %w", err)
 	}
+	r.recordFetch(started)
 	done = true
 	return nil
 }
@@ -278,20 +305,22 @@ func (r *Repo) DefaultBranch(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("find default branch of %s: the remote does not name one; pass --base", r.remote.url)
 }
 
-// RemoteBranchSHA returns the commit of branch on the remote as of the last fetch.
+// RemoteBranchSHA returns the commit of branch on the remote as of the last fetch, read
+// through the long-lived object reader.
 func (r *Repo) RemoteBranchSHA(ctx context.Context, branch string) (sha string, exists bool, err error) {
 	if err := checkBranch(branch); err != nil {
 		return "", false, err
 	}
-	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--quiet", "--verify", RemoteRef(branch)+"^{commit}")
-	var gitErr *Error
-	if errors.As(err, &gitErr) && gitErr.ExitCode == 1 {
-		return "", false, nil
-	}
+	name := RemoteRef(branch) + "^{commit}"
+	objs, err := r.batch(ctx, r.dir, nil, []string{name})
 	if err != nil {
 		return "", false, fmt.Errorf("read branch %s: %w", branch, err)
 	}
-	return strings.TrimSpace(string(out)), true, nil
+	obj, ok := objs[name]
+	if !ok {
+		return "", false, nil
+	}
+	return obj.oid, true, nil
 }
 
 // checkBranch refuses names git would read as options or ref expressions.
@@ -321,14 +350,27 @@ func (r *Repo) ListFiles(ctx context.Context, ref string) ([]string, error) {
 	return files, nil
 }
 
-// Parent returns the first parent of a commit in the cache.
+// Parent returns the first parent of a commit in the cache. It is read from the commit object
+// itself, so it is known even for a shallow cache's tips, whose parents are not there.
 func (r *Repo) Parent(ctx context.Context, sha string) (string, error) {
-	if sha == "" || strings.HasPrefix(sha, "-") {
+	if !fullSHA.MatchString(sha) {
 		return "", fmt.Errorf("invalid commit %q", sha)
 	}
-	out, err := r.git.output(ctx, r.dir, nil, "rev-parse", "--verify", "--quiet", sha+"^1")
+	objs, err := r.batch(ctx, r.dir, nil, []string{sha})
 	if err != nil {
 		return "", fmt.Errorf("parent of %s: %w", sha, err)
 	}
-	return strings.TrimSpace(string(out)), nil
+	obj, ok := objs[sha]
+	if !ok || obj.kind != "commit" {
+		return "", fmt.Errorf("parent of %s: no such commit in the cache", sha)
+	}
+	for _, line := range strings.Split(string(obj.data), "\n") {
+		if line == "" {
+			break // the end of the headers
+		}
+		if p, ok := strings.CutPrefix(line, "parent "); ok {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("parent of %s: a root commit", sha)
 }

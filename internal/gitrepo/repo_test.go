@@ -37,6 +37,17 @@ func TestOpenFetchesEachRemoteKind(t *testing.T) {
 					t.Errorf("cache config lacks %q:\n%s", want, cfg)
 				}
 			}
+			// A cold start fetches the tips only; history deepens the cache, with the
+			// changed-path commit-graph, and a deepened cache stays deep.
+			if !r.isShallow() {
+				t.Errorf("a cold Open fetched the whole history")
+			}
+			if err := r.Deepen(context.Background()); err != nil {
+				t.Fatalf("Deepen: %v", err)
+			}
+			if r.isShallow() {
+				t.Errorf("the cache is still shallow after Deepen")
+			}
 			if _, err := os.Stat(filepath.Join(r.Dir(), "objects/info/commit-graphs/commit-graph-chain")); err != nil {
 				t.Errorf("no (split) commit-graph for history: %v", err)
 			}

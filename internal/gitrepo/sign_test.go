@@ -35,7 +35,7 @@ func TestCommitSignedWithSSHKey(t *testing.T) {
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
 	commit := func(signingKey string) string {
 		t.Helper()
-		w := newWorktree(t, r, RemoteRef("main"))
+		w := newSnapshot(t, r, RemoteRef("main"))
 		writeFile(t, filepath.Join(w.Path(), "signed.txt"), sha256Hex(signingKey))
 		sha, err := w.Commit(ctx, CommitOptions{Message: "signed?", SigningKey: signingKey, AuthorEmail: "ci@example.com"})
 		if err != nil {

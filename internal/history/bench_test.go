@@ -38,7 +38,7 @@ func BenchmarkLoad1000Releases(b *testing.B) {
 }
 
 func benchmarkLoad(b *testing.B, dir string) {
-	req := Request{Source: ExecGit{Dir: dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}}
+	req := Request{Source: localSource(dir), Ref: "main", Paths: []string{kfile}, Images: []string{"api"}}
 	ctx := context.Background()
 	rs, err := Load(ctx, req) // warms the OS cache
 	if err != nil {

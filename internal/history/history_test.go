@@ -84,7 +84,7 @@ func TestLoadMixedHistory(t *testing.T) {
 	t.Parallel()
 	r, sha := mixedHistory(t)
 	got, err := Load(context.Background(), Request{
-		Source: ExecGit{Dir: r.dir},
+		Source: localSource(r.dir),
 		Ref:    "main",
 		Paths:  []string{kfile, pfile},
 		Images: []string{"api"},
@@ -119,7 +119,7 @@ func TestLoadMixedHistory(t *testing.T) {
 func TestLoadAllImagesWhenNoneConfigured(t *testing.T) {
 	t.Parallel()
 	r, _ := mixedHistory(t)
-	got, err := Load(context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile, pfile}})
+	got, err := Load(context.Background(), Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile, pfile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestLoadLimit(t *testing.T) {
 		t.Run(fmt.Sprint(tc.limit), func(t *testing.T) {
 			t.Parallel()
 			got, err := Load(context.Background(), Request{
-				Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile, pfile}, Images: []string{"api"}, Limit: tc.limit,
+				Source: localSource(r.dir), Ref: "main", Paths: []string{kfile, pfile}, Images: []string{"api"}, Limit: tc.limit,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -204,7 +204,7 @@ func TestLoadLimitReadsFurtherBackWhenARunIsLong(t *testing.T) {
 	for i := range 10 { // comment edits that do not change the image
 		r.commit("Carol", "comment", map[string]string{kfile: fmt.Sprintf("# %d\n", i) + kustomization(entry("api", "v2", ""))})
 	}
-	src := &countingSource{Source: ExecGit{Dir: r.dir}}
+	src := &countingSource{Source: localSource(r.dir)}
 	got, err := Load(context.Background(), Request{Source: src, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}, Limit: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestLoadLimitReadsFurtherBackWhenARunIsLong(t *testing.T) {
 func TestLoadUnlimitedUsesOneLogAndOneBlobRead(t *testing.T) {
 	t.Parallel()
 	r, _ := mixedHistory(t)
-	src := &countingSource{Source: ExecGit{Dir: r.dir}}
+	src := &countingSource{Source: localSource(r.dir)}
 	if _, err := Load(context.Background(), Request{Source: src, Ref: "main", Paths: []string{kfile, pfile}}); err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestLoadSignatures(t *testing.T) {
 		return false, "ignored"
 	}
 	got, err := Load(context.Background(), Request{
-		Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}, CheckSignature: check,
+		Source: localSource(r.dir), Ref: "main", Paths: []string{kfile}, Images: []string{"api"}, CheckSignature: check,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestLoadNoImagesAnywhere(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
 	r.commit("Alice", "empty overlay", map[string]string{kfile: kustomization()})
-	got, err := Load(context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
+	got, err := Load(context.Background(), Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestLoadBrokenYAMLIsSkipped(t *testing.T) {
 	r.commit("Alice", "v1", map[string]string{kfile: kustomization(entry("api", "v1", ""))})
 	r.commit("Bob", "oops", map[string]string{kfile: "images: [\n"})
 	v2 := r.commit("Bob", "fix", map[string]string{kfile: kustomization(entry("api", "v2", ""))})
-	got, err := Load(context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
+	got, err := Load(context.Background(), Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,11 +330,11 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"no source", context.Background(), Request{Ref: "main", Paths: []string{kfile}}, "no source"},
-		{"no ref", context.Background(), Request{Source: ExecGit{Dir: r.dir}, Paths: []string{kfile}}, "no ref"},
-		{"no paths", context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main"}, "no overlay file"},
-		{"unknown ref", context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "origin/nope", Paths: []string{kfile}}, "history of " + kfile + ": git log origin/nope: fatal: bad revision"},
-		{"not a repo", context.Background(), Request{Source: ExecGit{Dir: t.TempDir()}, Ref: "main", Paths: []string{kfile}}, "not a git repository"},
-		{"cancelled", cancelled, Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}}, "git log main"},
+		{"no ref", context.Background(), Request{Source: localSource(r.dir), Paths: []string{kfile}}, "no ref"},
+		{"no paths", context.Background(), Request{Source: localSource(r.dir), Ref: "main"}, "no overlay file"},
+		{"unknown ref", context.Background(), Request{Source: localSource(r.dir), Ref: "origin/nope", Paths: []string{kfile}}, "history of " + kfile + ": git log origin/nope: fatal: bad revision"},
+		{"not a repo", context.Background(), Request{Source: localSource(t.TempDir()), Ref: "main", Paths: []string{kfile}}, "not a git repository"},
+		{"cancelled", cancelled, Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile}}, "git log main"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -353,7 +353,7 @@ func TestReadBlobs(t *testing.T) {
 	t.Parallel()
 	r := newTestRepo(t)
 	sha := r.commit("Alice", "files", map[string]string{"a b.yaml": "spaces\n", "empty.txt": "x", "dir/f": "in dir"})
-	got, err := ExecGit{Dir: r.dir}.ReadBlobs(context.Background(), []string{sha + ":a b.yaml", sha + ":missing", sha + ":dir", sha + ":dir/f", sha + ":empty.txt"})
+	got, err := localSource(r.dir).ReadBlobs(context.Background(), []string{sha + ":a b.yaml", sha + ":missing", sha + ":dir", sha + ":dir/f", sha + ":empty.txt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,7 +361,7 @@ func TestReadBlobs(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("blobs (-want +got):\n%s", diff)
 	}
-	if _, err := (ExecGit{Dir: r.dir}).ReadBlobs(context.Background(), []string{"HEAD:a\nb"}); err == nil {
+	if _, err := (localSource(r.dir)).ReadBlobs(context.Background(), []string{"HEAD:a\nb"}); err == nil {
 		t.Error("a spec with a line break was accepted")
 	}
 }
@@ -376,7 +376,7 @@ func TestLogFields(t *testing.T) {
 	second := r.commit("Bob", "Release (#5)\n\nBody line\nwith \x1f odd bytes\n\nGito-Service: api\nGito-Version: v2", map[string]string{kfile: "b"})
 	blobB := r.git("rev-parse", second+":"+kfile)
 	third := r.commit("Carol", "drop the patch", map[string]string{pfile: ""})
-	got, err := ExecGit{Dir: r.dir}.Log(context.Background(), "main", []string{kfile, pfile}, 0)
+	got, err := localSource(r.dir).Log(context.Background(), "main", []string{kfile, pfile}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +409,7 @@ func TestLoadWithoutBlobIDs(t *testing.T) {
 	t.Parallel()
 	r, _ := mixedHistory(t)
 	for _, limit := range []int{0, 3} {
-		req := Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile, pfile}, Images: []string{"api"}, Limit: limit}
+		req := Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile, pfile}, Images: []string{"api"}, Limit: limit}
 		want, err := Load(context.Background(), req)
 		if err != nil {
 			t.Fatal(err)
@@ -433,7 +433,7 @@ func TestLoadFileDeletedAndRestored(t *testing.T) {
 	r.commit("Bob", "remove the overlay", map[string]string{kfile: ""})
 	r.commit("Bob", "restore the overlay", map[string]string{kfile: kustomization(entry("api", "v1", ""))})
 	v2 := r.commit("Carol", "v2 (#4)", map[string]string{kfile: kustomization(entry("api", "v2", ""))})
-	got, err := Load(context.Background(), Request{Source: ExecGit{Dir: r.dir}, Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
+	got, err := Load(context.Background(), Request{Source: localSource(r.dir), Ref: "main", Paths: []string{kfile}, Images: []string{"api"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package history
 
 import (
+	"github.com/gito-dev/gito/internal/gitrepo"
+
 	"fmt"
 	"os"
 	"os/exec"
@@ -113,3 +115,8 @@ func entry(name, tag, digest string) string {
 }
 
 func digest(c byte) string { return "sha256:" + strings.Repeat(string(c), 64) }
+
+// localSource reads a test repository in place through gitrepo, as the commands read a cache.
+func localSource(dir string) RepoSource {
+	return RepoSource{Repo: gitrepo.OpenLocal(dir, nil)}
+}

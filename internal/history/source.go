@@ -1,17 +1,12 @@
 package history
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gito-dev/gito/internal/gitrepo"
 )
 
 // Commit is one commit as Source.Log reports it.
@@ -41,43 +36,41 @@ type Source interface {
 	ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error)
 }
 
-// ExecGit is a Source that runs the git CLI in Dir.
-type ExecGit struct {
-	Dir string
+// RepoSource is the Source of a gitrepo.Repo: history asks gitrepo for the log and the blobs
+// and parses them; it runs no git itself. A shallow cache is deepened before its first log,
+// unless Offline (shell completion reads what the cache has, without the network).
+type RepoSource struct {
+	Repo    *gitrepo.Repo
+	Offline bool
 }
 
 // Fields are separated by US; the body goes last so that nothing in it can shift a field.
 const logFormat = "%H%x1f%P%x1f%an%x1f%ae%x1f%cI%x1f%s%x1f%(trailers:only,unfold)%x1f%b"
 
 // Log implements Source with `git log --first-parent`.
-func (g ExecGit) Log(ctx context.Context, ref string, paths []string, limit int) ([]Commit, error) {
-	if len(paths) == 0 {
-		return nil, errors.New("git log: no paths")
+func (s RepoSource) Log(ctx context.Context, ref string, paths []string, limit int) ([]Commit, error) {
+	if !s.Offline {
+		if err := s.Repo.Deepen(ctx); err != nil {
+			return nil, err
+		}
 	}
-	args := []string{
-		"-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "log.showRoot=true",
-		"log", "--first-parent", "--no-color", "--no-decorate", "-z", "--format=" + logFormat,
-		// The new blob id of each changed path, so that the files are read by id.
-		"--raw", "--no-abbrev", "--no-renames",
-	}
-	if limit > 0 {
-		args = append(args, "-n", strconv.Itoa(limit))
-	}
-	args = append(args, "--end-of-options", ref, "--")
-	args = append(args, paths...)
-
-	cmd := g.command(ctx, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, err := s.Repo.Log(ctx, gitrepo.LogQuery{Ref: ref, Paths: paths, Limit: limit, Format: logFormat})
 	if err != nil {
-		return nil, fmt.Errorf("git log %s: %w", ref, gitError(err, &stderr))
+		return nil, err
 	}
 	commits, err := parseLog(string(out))
 	if err != nil {
 		return nil, fmt.Errorf("git log %s: %w", ref, err)
 	}
 	return commits, nil
+}
+
+// ReadBlobs implements Source; offline, the blobs a blobless cache lacks are absent.
+func (s RepoSource) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
+	if s.Offline {
+		return s.Repo.ReadCachedBlobs(ctx, specs)
+	}
+	return s.Repo.ReadBlobs(ctx, specs)
 }
 
 // parseLog reads `git log -z --raw` output: each commit's format record ends in NUL and is
@@ -157,114 +150,4 @@ func parseTrailers(s string) map[string]string {
 		m[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return m
-}
-
-// ReadBlobs implements Source with a single `git cat-file --batch`.
-func (g ExecGit) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
-	blobs := make(map[string][]byte, len(specs))
-	if len(specs) == 0 {
-		return blobs, nil
-	}
-	for _, s := range specs {
-		if strings.ContainsAny(s, "\n\r") {
-			return nil, fmt.Errorf("git cat-file: object name %q contains a line break", s)
-		}
-	}
-	cmd := g.command(ctx, "cat-file", "--batch", "--buffer")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("git cat-file: %w", err)
-	}
-
-	// Write every request up front from a goroutine while reading: git answers in order.
-	writeErr := make(chan error, 1)
-	go func() {
-		w := bufio.NewWriterSize(stdin, 64<<10)
-		for _, s := range specs {
-			if _, err := w.WriteString(s + "\n"); err != nil {
-				writeErr <- err
-				return
-			}
-		}
-		err := w.Flush()
-		if cerr := stdin.Close(); err == nil {
-			err = cerr
-		}
-		writeErr <- err
-	}()
-
-	readErr := readBatch(bufio.NewReaderSize(stdout, 64<<10), specs, blobs)
-	if readErr != nil {
-		// Unblock the writer and git before waiting for them.
-		_ = cmd.Process.Kill()
-	}
-	werr := <-writeErr
-	waitErr := cmd.Wait()
-	switch {
-	case ctx.Err() != nil:
-		return nil, fmt.Errorf("git cat-file: %w", ctx.Err())
-	case readErr != nil:
-		return nil, fmt.Errorf("git cat-file: %w", readErr)
-	case waitErr != nil:
-		return nil, fmt.Errorf("git cat-file: %w", gitError(waitErr, &stderr))
-	case werr != nil:
-		return nil, fmt.Errorf("git cat-file: %w", werr)
-	}
-	return blobs, nil
-}
-
-func readBatch(r *bufio.Reader, specs []string, blobs map[string][]byte) error {
-	for _, spec := range specs {
-		header, err := r.ReadString('\n')
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", spec, err)
-		}
-		header = strings.TrimSuffix(header, "\n")
-		if strings.HasSuffix(header, " missing") || strings.HasSuffix(header, " ambiguous") {
-			continue
-		}
-		// "<oid> <type> <size>"
-		f := strings.Fields(header)
-		if len(f) != 3 {
-			return fmt.Errorf("reading %s: unexpected header %q", spec, header)
-		}
-		size, err := strconv.Atoi(f[2])
-		if err != nil {
-			return fmt.Errorf("reading %s: unexpected header %q", spec, header)
-		}
-		data := make([]byte, size+1) // content and its trailing newline
-		if _, err := io.ReadFull(r, data); err != nil {
-			return fmt.Errorf("reading %s: %w", spec, err)
-		}
-		if f[1] == "blob" {
-			blobs[spec] = data[:size]
-		}
-	}
-	return nil
-}
-
-func (g ExecGit) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir = g.Dir
-	// Read-only commands must not take index or ref locks another git may hold.
-	cmd.Env = append(os.Environ(), "GIT_OPTIONAL_LOCKS=0", "GIT_TERMINAL_PROMPT=0")
-	return cmd
-}
-
-// gitError adds git's first stderr line to err.
-func gitError(err error, stderr *bytes.Buffer) error {
-	line, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
-	if line == "" {
-		return err
-	}
-	return fmt.Errorf("%s: %w", line, err)
 }

@@ -82,7 +82,17 @@ func joinLimited(names []string, limit int) string {
 }
 
 // Locate finds the overlay of service in env. Names are validated before any file is read.
+// What it cannot find is a *NotFoundError that also knows the services and envs that exist
+// only through .gito.yaml's targets.
 func Locate(root string, repo *config.Repo, service, env string) (*Overlay, error) {
+	ov, err := locateOverlay(root, repo, service, env)
+	if err != nil {
+		return nil, withTargetNames(root, repo, service, env, err)
+	}
+	return ov, nil
+}
+
+func locateOverlay(root string, repo *config.Repo, service, env string) (*Overlay, error) {
 	if err := config.ValidateName("--service", service); err != nil {
 		return nil, err
 	}
@@ -146,10 +156,13 @@ func notFound(root, layout, service, env, dir string) error {
 	return e
 }
 
-// Services lists the services that have at least one overlay directory. It only lists
-// directories, so it is fast enough for shell completion.
+// Services lists the services that have at least one overlay directory, and those with
+// targets. It only lists directories, so it is fast enough for shell completion.
 func Services(root string, repo *config.Repo) ([]string, error) {
 	layout, err := resolveLayout(root, repo)
+	if errors.Is(err, ErrNoOverlays) && len(targetServices(repo)) > 0 {
+		return targetServices(repo), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,15 +173,18 @@ func Services(root string, repo *config.Repo) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.services(), nil
+	return union(m.services(), targetServices(repo)), nil
 }
 
-// Envs lists the envs that have an overlay directory for service.
+// Envs lists the envs that have an overlay directory for service, or a target file.
 func Envs(root string, repo *config.Repo, service string) ([]string, error) {
 	if err := config.ValidateName("--service", service); err != nil {
 		return nil, err
 	}
 	layout, err := resolveLayout(root, repo)
+	if errors.Is(err, ErrNoOverlays) && len(repo.TargetsFor(service)) > 0 {
+		return targetEnvs(root, repo, service), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +192,7 @@ func Envs(root string, repo *config.Repo, service string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.envs(), nil
+	return union(m.envs(), targetEnvs(root, repo, service)), nil
 }
 
 // resolveLayout returns the configured layout or the first default layout that has a

@@ -30,7 +30,7 @@ type targetEdit struct {
 	expr   string
 	value  string // template: {tag} {digest} {image} {ref}
 	create bool   // a plain path that selects nothing is added
-	one    bool   // the expression must select one scalar
+	one    bool   // the expression must select one scalar (several holding one value are set together otherwise)
 }
 
 // configuredTargets expands .gito.yaml's targets of the service for the env, one entry per
@@ -176,7 +176,7 @@ func (p *planner) setTarget(f targetFile, e targetEdit, src []byte) ([]byte, []t
 		}
 		return config.TargetValue(e.value, img, p.req.Version)
 	}
-	out, changes, err := targetedit.Set(src, e.expr, value, targetedit.Options{Create: e.create, One: e.one})
+	out, changes, err := targetedit.Set(src, e.expr, value, targetedit.Options{Create: e.create, One: e.one, OneValue: true})
 	if valueErr != nil {
 		return nil, nil, valueErr
 	}
@@ -265,6 +265,9 @@ func (p *planner) withTargets(ov *Overlay) (*Result, error) {
 		return nil, err
 	}
 	if ov == nil {
+		if err := p.knownTargetEnv(); err != nil {
+			return nil, err
+		}
 		return p.targetsOnly(Overlay{Dir: path.Dir(files[0].path)}, files)
 	}
 	res, err := p.edit(ov)
@@ -279,6 +282,13 @@ func (p *planner) withTargets(ov *Overlay) (*Result, error) {
 	res.Noop = kustNoop && res.Noop
 	p.finish(res)
 	return res, nil
+}
+
+// knownTargetEnv refuses an env that no target file of the service exists for, naming the
+// envs that do.
+func (p *planner) knownTargetEnv() error {
+	overlays, _ := Envs(p.root, p.repo, p.req.Service)
+	return unknownTargetEnv(p.root, p.repo, p.req.Service, p.req.Env, overlays)
 }
 
 // targetsOnly releases through target files alone (Helm values, manifests, Applications).
@@ -327,6 +337,9 @@ func TargetReads(root string, repo *config.Repo, service, env string) ([]TargetR
 	p := &planner{root: abs, jail: jail, repo: repo, req: Request{Service: service, Env: env}}
 	var files []targetFile
 	if len(repo.TargetsFor(service)) > 0 {
+		if err := p.knownTargetEnv(); err != nil {
+			return nil, err
+		}
 		if files, err = p.configuredTargets(); err != nil {
 			return nil, err
 		}

@@ -142,7 +142,8 @@ func TestApplicationAndManifestTargets(t *testing.T) {
 
 func TestTargetBadInputsChangeNothing(t *testing.T) {
 	t.Parallel()
-	files := map[string]string{"values/prod.yaml": "image:\n  tag: v1\n", "values/bin.yaml": "\x00\x01\xff", "values/bare.yaml": "replicaCount: 1\n"}
+	files := map[string]string{"values/prod.yaml": "image:\n  tag: v1\n", "values/bin.yaml": "\x00\x01\xff", "values/bare.yaml": "replicaCount: 1\n",
+		"values/three.yaml": "api:\n  tag: v1\nweb:\n  tag: v3\nworker:\n  tag: v7\n"}
 	cases := []struct{ file, path, value, want string }{
 		{"values/{env}.yaml", ".image", "", "values/prod.yaml: expression .image: selects a map"},
 		{"values/{env}.yaml", ".image.tag |", "", "values/prod.yaml: expression .image.tag |:"},
@@ -150,6 +151,7 @@ func TestTargetBadInputsChangeNothing(t *testing.T) {
 		{"values/missing-{env}.yaml", ".image.tag", "", "values/missing-prod.yaml: the file does not exist"},
 		{"values/bin.yaml", ".image.tag", "", "values/bin.yaml: expression .image.tag: the file is not YAML"},
 		{"values/bare.yaml", ".image.tag", "{image}:{tag}", "values/bare.yaml: .image.tag: {image} needs services.api.images"},
+		{"values/three.yaml", ".[].tag", "", `values/three.yaml: expression .[].tag: selects 3 scalars (lines 2, 4, 6) where one is expected: they hold different values ("v1", "v3", "v7")`},
 	}
 	for _, tc := range cases {
 		repo := &config.Repo{Services: map[string]config.Service{"api": {Targets: []config.Target{{File: tc.file, Path: tc.path, Value: tc.value}}}}}

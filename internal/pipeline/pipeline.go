@@ -190,7 +190,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	}
 
 	// The key that signed the files signs the commit too, wherever it was found.
-	wt := committer{wt: ws.Worktree}
+	wt := committer{snap: ws.Snapshot}
 	if signer != nil {
 		wt.signingKey = signer.s.GitSigningKey()
 	}
@@ -238,16 +238,16 @@ func TemplateSet(ws *workspace.Workspace) templates.Set {
 	return templates.Set{OverrideDir: ws.Abs(dir), OverrideName: dir}
 }
 
-// committer adapts a gitrepo work tree to release.Committer.
+// committer adapts a gitrepo snapshot to release.Committer.
 type committer struct {
-	wt         *gitrepo.Worktree
+	snap       *gitrepo.Snapshot
 	signingKey string
 }
 
-func (c committer) Path() string { return c.wt.Path() }
+func (c committer) Path() string { return c.snap.Path() }
 
 func (c committer) Commit(ctx context.Context, message string, paths []string) (string, error) {
-	return c.wt.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
+	return c.snap.Commit(ctx, gitrepo.CommitOptions{Message: message, Paths: paths, SigningKey: c.signingKey})
 }
 
 // forgeOnlyFlags names the flags given that only a pull request can carry.

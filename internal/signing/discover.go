@@ -1,19 +1,19 @@
 package signing
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/gito-dev/gito/internal/gitrepo"
 )
 
 // KeySource says where LoadSigner may look for a key.
@@ -271,22 +271,10 @@ func readPublicKey(path string) (ssh.PublicKey, string, error) {
 	return pub, comment, nil
 }
 
-// GitConfigReader returns a KeySource.GitConfig that runs `git config --get` in dir, so a
-// repository's local config counts. An unset key is "", not an error.
+// GitConfigReader returns a KeySource.GitConfig that reads git config as git in dir sees it,
+// so a repository's local config counts. An unset key is "", not an error.
 func GitConfigReader(dir string) func(ctx context.Context, key string) (string, error) {
 	return func(ctx context.Context, key string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", "config", "--get", key)
-		cmd.Dir = dir
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) && exitErr.ExitCode() == 1 {
-			return "", nil
-		}
-		if err != nil {
-			return "", fmt.Errorf("git config --get %s: %w: %s", key, err, strings.TrimSpace(stderr.String()))
-		}
-		return strings.TrimSpace(string(out)), nil
+		return gitrepo.ConfigValue(ctx, dir, key)
 	}
 }

@@ -3,23 +3,19 @@ package signing
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/gitrepo"
 )
 
 // FindRoot returns the repository root for dir: git's top level, else the nearest ancestor
 // holding .gito.yaml or .gito/ (a tree exported by a hook, or the tarball Argo CD hands a
 // plugin, has no .git), else fallback. The result has symlinks resolved so repo-relative paths come out clean.
 func FindRoot(ctx context.Context, dir, fallback string) string {
-	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel")
-	cmd.Dir = dir
-	if out, err := cmd.Output(); err == nil {
-		if top := strings.TrimSpace(string(out)); top != "" {
-			return resolve(top)
-		}
+	if top, ok := gitrepo.TopLevel(ctx, dir); ok {
+		return resolve(top)
 	}
 	for d := resolve(dir); ; {
 		if isRepoRoot(d) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
@@ -28,7 +29,13 @@ type completionSource struct {
 	cfg     *config.Repo
 	history history.Source
 	ref     string
+	cache   *gitrepo.Repo // the cache read, nil for a local checkout
 }
+
+// deepenWait bounds how long a TAB press waits for a shallow cache's history: once, then the
+// cache stays deep. When the remote cannot be reached in time, completion offers what the
+// cache holds.
+const deepenWait = 3 * time.Second
 
 func (c Completer) open(ctx context.Context) (*completionSource, bool) {
 	remote := c.Remote
@@ -60,7 +67,7 @@ func (c Completer) open(ctx context.Context) (*completionSource, bool) {
 	if err != nil {
 		return nil, false
 	}
-	src := &completionSource{tree: newTree(files), cfg: &config.Repo{}, history: offlineHistory{repo}, ref: ref}
+	src := &completionSource{tree: newTree(files), cfg: &config.Repo{}, history: history.RepoSource{Repo: repo, Offline: true}, ref: ref, cache: repo}
 	spec := ref + ":" + config.FileName
 	if blobs, err := repo.ReadCachedBlobs(ctx, []string{spec}); err == nil && blobs[spec] != nil {
 		if cfg, err := config.ParseRepo(blobs[spec]); err == nil {
@@ -110,7 +117,7 @@ func localSource(dir string) (*completionSource, bool) {
 	}
 	src := &completionSource{tree: newTree(files), cfg: cfg}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-		src.history, src.ref = history.ExecGit{Dir: dir}, "HEAD"
+		src.history, src.ref = history.RepoSource{Repo: gitrepo.OpenLocal(dir, nil), Offline: true}, "HEAD"
 	}
 	return src, true
 }
@@ -147,6 +154,11 @@ func (c Completer) Versions(ctx context.Context, service, env string, limit int)
 	if layout == "" || !found {
 		return nil
 	}
+	if src.cache != nil {
+		dctx, cancel := context.WithTimeout(ctx, deepenWait)
+		_ = src.cache.Deepen(dctx)
+		cancel()
+	}
 	releases, err := history.Load(ctx, history.Request{
 		Source: src.history, Ref: src.ref, Paths: []string{kust}, Images: src.cfg.ImagesFor(service), Limit: limit,
 	})
@@ -169,17 +181,6 @@ func (c Completer) Versions(ctx context.Context, service, env string, limit int)
 		}
 	}
 	return out
-}
-
-// offlineHistory reads the cache's history without fetching anything.
-type offlineHistory struct{ repo *gitrepo.Repo }
-
-func (o offlineHistory) Log(ctx context.Context, ref string, paths []string, limit int) ([]history.Commit, error) {
-	return history.ExecGit{Dir: o.repo.Dir()}.Log(ctx, ref, paths, limit)
-}
-
-func (o offlineHistory) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
-	return o.repo.ReadCachedBlobs(ctx, specs)
 }
 
 // Labels and Reviewers come from .gito.yaml: every environment's, or one's.

@@ -25,10 +25,19 @@ type tree struct {
 	dirs  map[string]bool
 	kust  map[string]string   // dir -> its kustomization file
 	helm  map[string][]string // dir -> the Helm values files it holds (values.yaml, values-ENV.yaml)
+	// list, when set, lists one directory into the tree on demand (lazyTree); nil: the tree
+	// holds a full listing.
+	list func(dir string) error
 }
 
 func newTree(files []string) *tree {
 	t := &tree{files: map[string]bool{}, dirs: map[string]bool{}, kust: map[string]string{}, helm: map[string][]string{}}
+	t.add(files)
+	return t
+}
+
+// add records files (and their directories) in the tree.
+func (t *tree) add(files []string) {
 	for _, f := range files {
 		t.files[f] = true
 		for d := path.Dir(f); d != "." && !t.dirs[d]; d = path.Dir(d) {
@@ -44,7 +53,6 @@ func newTree(files []string) *tree {
 			}
 		}
 	}
-	return t
 }
 
 // sparseDirs works out the directories a release of (service, env) needs: .gito, the
@@ -52,22 +60,29 @@ func newTree(files []string) *tree {
 // overlay is not in the listing; the caller then checks out everything, so that the overlay
 // package can explain what is missing with the full list of services and envs.
 func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config.Repo, service, env string) (dirs []string, ok bool, err error) {
-	files, err := repo.ListFiles(ctx, ref)
-	if err != nil {
-		return nil, false, err
+	if len(cfg.TargetsFor(service)) > 0 {
+		return nil, false, nil // target files may live anywhere: check out everything
 	}
-	t := newTree(files)
 	layout := cfg.Layout
+	var t *tree
 	if layout == "" {
+		// Only the whole listing can say which layout the repo uses.
+		files, err := repo.ListFiles(ctx, ref)
+		if err != nil {
+			return nil, false, err
+		}
+		t = newTree(files)
 		layout = t.detectLayout()
+	} else {
+		t = lazyTree(ctx, repo, ref)
 	}
 	if layout == "" {
 		return nil, false, nil
 	}
-	if len(cfg.TargetsFor(service)) > 0 {
-		return nil, false, nil // target files may live anywhere: check out everything
-	}
 	overlayDir := config.ExpandLayout(layout, service, env)
+	if err := t.know(overlayDir); err != nil {
+		return nil, false, err
+	}
 	if _, found := t.kust[overlayDir]; !found {
 		return nil, false, nil
 	}
@@ -81,6 +96,9 @@ func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config
 		return nil, false, err
 	}
 	for d := range need {
+		if err := t.know(d); err != nil {
+			return nil, false, err
+		}
 		if d != "." && t.dirs[d] {
 			dirs = append(dirs, d)
 		} else if t.files[d] && path.Dir(d) != "." {
@@ -116,6 +134,11 @@ func (t *tree) closure(ctx context.Context, repo *gitrepo.Repo, ref, start strin
 					s = after // generator entries: key=path
 				}
 				p := path.Clean(path.Join(dir, s))
+				if p != "." && p != ".." && !strings.HasPrefix(p, "../") {
+					if err := t.know(p); err != nil {
+						return err
+					}
+				}
 				switch {
 				case p == "." || p == ".." || strings.HasPrefix(p, "../"):
 				case t.dirs[p]:
@@ -129,6 +152,54 @@ func (t *tree) closure(ctx context.Context, repo *gitrepo.Repo, ref, start strin
 			}
 		}
 		queue = next
+	}
+	return nil
+}
+
+// lazyTree is a tree that lists a directory of ref only when asked (know): a release with a
+// configured layout reads the few trees on its overlay's paths, not a listing of the repo.
+func lazyTree(ctx context.Context, repo *gitrepo.Repo, ref string) *tree {
+	t := newTree(nil)
+	listed := map[string]bool{}
+	t.list = func(dir string) error {
+		if listed[dir] {
+			return nil
+		}
+		listed[dir] = true
+		entries, ok, err := repo.ListDir(ctx, ref, dir)
+		if err != nil || !ok {
+			return err
+		}
+		var files []string
+		for _, e := range entries {
+			p := path.Join(dir, e.Name)
+			if e.IsDir {
+				t.dirs[p] = true
+			} else {
+				files = append(files, p)
+			}
+		}
+		t.add(files)
+		return nil
+	}
+	return t
+}
+
+// know makes sure the tree has what it holds at p and in p's directory (a no-op for a full
+// listing).
+func (t *tree) know(p string) error {
+	if t.list == nil {
+		return nil
+	}
+	if dir := path.Dir(p); dir != "." {
+		if err := t.list(dir); err != nil {
+			return err
+		}
+	} else if err := t.list(""); err != nil {
+		return err
+	}
+	if t.dirs[p] {
+		return t.list(p)
 	}
 	return nil
 }

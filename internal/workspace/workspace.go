@@ -1,6 +1,7 @@
 // Package workspace opens the infra repo for one gito run: the cached partial clone
-// (fetched), the base branch, a private work tree at that base, its .gito.yaml, and the forge
-// the pull request goes to. Everything a command needs before planning a release.
+// (fetched), the base branch, a private snapshot of the files the run reads at that base, its
+// .gito.yaml, and the forge the pull request goes to. Everything a command needs before
+// planning a release.
 package workspace
 
 import (
@@ -33,8 +34,8 @@ type Options struct {
 	Progress   io.Writer // nil: silent
 	Notes      io.Writer // notes the user should see whatever the terminal (nil: none)
 	WorkDir    string    // where a relative --repo is resolved; "" is the process's
-	// Service and Env, when set, narrow the work tree to a sparse checkout of what that
-	// overlay needs, which keeps a release in a repo of thousands of overlays fast.
+	// Service and Env, when set, narrow the snapshot to what that overlay needs, which keeps
+	// a release in a repo of thousands of overlays fast.
 	Service string
 	Env     string
 	// NoWorktree opens the cache and the base only: for commands that read the tree
@@ -42,11 +43,11 @@ type Options struct {
 	NoWorktree bool
 }
 
-// Workspace is an opened infra repo. Close removes the work tree.
+// Workspace is an opened infra repo. Close removes the snapshot.
 type Workspace struct {
 	Remote   string
 	Repo     *gitrepo.Repo
-	Worktree *gitrepo.Worktree
+	Snapshot *gitrepo.Snapshot
 	Config   *config.Repo
 	Base     string
 	BaseSHA  string // the base branch's commit, read once per run
@@ -129,7 +130,7 @@ func isInfraRepo(root string) bool {
 	return err == nil
 }
 
-// Open fetches the cache, resolves the base branch and checks out a private work tree.
+// Open fetches the cache, resolves the base branch and writes the snapshot the run reads.
 func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	user, err := config.LoadUser(opts.Getenv)
 	if err != nil {
@@ -176,6 +177,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	var sparse []string
 	if opts.NoWorktree {
 		w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
+		if err != nil {
+			w.Close()
+		}
 		return w, err
 	}
 	if w.Service != "" && opts.Env != "" {
@@ -187,8 +191,9 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			sparse = dirs
 		}
 	}
-	w.Worktree, err = w.Repo.NewWorktree(ctx, w.BaseSHA, sparse...)
+	w.Snapshot, err = w.Repo.NewSnapshot(ctx, w.BaseSHA, sparse...)
 	if err != nil {
+		w.Close()
 		return nil, fmt.Errorf("%s: %w", w.Base, err) // gitrepo says "check out <sha>"
 	}
 	w.Target, err = forge.Detect(remote, w.Config.Forge, w.hosts)
@@ -259,12 +264,12 @@ func (w *Workspace) readConfig(ctx context.Context, ref string) (*config.Repo, e
 	return config.ParseRepo(data)
 }
 
-// Root is the work tree's directory.
+// Root is the snapshot's directory.
 func (w *Workspace) Root() string {
-	if w.Worktree == nil {
+	if w.Snapshot == nil {
 		return ""
 	}
-	return w.Worktree.Path()
+	return w.Snapshot.Path()
 }
 
 // HasForge reports whether pull requests can be opened (false for file remotes and
@@ -303,15 +308,18 @@ func (w *Workspace) Forge(ctx context.Context) (forge.Forge, error) {
 	return f, nil
 }
 
-// Close removes the work tree. Safe to call more than once.
+// Close removes the snapshot and stops the cache's object reader. Safe to call more than once.
 func (w *Workspace) Close() {
-	if w.Worktree != nil {
-		w.Worktree.Remove()
-		w.Worktree = nil
+	if w.Snapshot != nil {
+		_ = w.Snapshot.Remove()
+		w.Snapshot = nil
+	}
+	if w.Repo != nil {
+		w.Repo.Close()
 	}
 }
 
-// Abs returns the absolute path of a repo-relative file in the work tree.
+// Abs returns the absolute path of a repo-relative file in the snapshot.
 func (w *Workspace) Abs(rel string) string { return filepath.Join(w.Root(), filepath.FromSlash(rel)) }
 
 // gitCredential is the token git may use for the remote, and which forge host it belongs to.
@@ -408,21 +416,9 @@ func progress(w io.Writer, format string, args ...any) {
 	}
 }
 
-// HistorySource reads the cache's history without a work tree.
-func (w *Workspace) HistorySource() history.Source { return cacheHistory{w.Repo} }
-
-// cacheHistory reads history from the cache: git log through history's reader, blobs
-// through gitrepo, which fetches all the ones a blobless clone lacks in one request instead
-// of one round trip per blob.
-type cacheHistory struct{ repo *gitrepo.Repo }
-
-func (c cacheHistory) Log(ctx context.Context, ref string, paths []string, limit int) ([]history.Commit, error) {
-	return history.ExecGit{Dir: c.repo.Dir()}.Log(ctx, ref, paths, limit)
-}
-
-func (c cacheHistory) ReadBlobs(ctx context.Context, specs []string) (map[string][]byte, error) {
-	return c.repo.ReadBlobs(ctx, specs)
-}
+// HistorySource reads the cache's history without a snapshot; it deepens a shallow cache
+// first.
+func (w *Workspace) HistorySource() history.Source { return history.RepoSource{Repo: w.Repo} }
 
 // oneService is the service of a repo that has one: the single entry of .gito.yaml's
 // services, else, in a layout without {service}, the repo's name. Otherwise --service is

@@ -209,6 +209,10 @@ func TestCompleterReadsTheCacheOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws.Close()
+	// The release's cache is shallow; the first version completion deepens it, once.
+	if got := c.Versions(ctx, "api", "prod", 10); !slices.Equal(got, []string{"v3", "v2"}) {
+		t.Errorf("Versions on a shallow cache = %v, want it deepened", got)
+	}
 
 	if err := os.Rename(bare, bare+".gone"); err != nil { // completion must not need the remote
 		t.Fatal(err)

@@ -190,8 +190,8 @@ func (c candidates) previous(steps int) (history.Release, error) {
 func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
 	l := newLoader(ctx)
 	var group atomic.Pointer[history.Group] // set by the load for an environment group
-	load := picker.LoadReleases(func() ([]history.Release, error) {
-		return l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
+	load := picker.LoadServiceReleases(func() (string, []history.Release, error) {
+		releases, err := l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
 			quiet := req
 			quiet.Progress = nil // the picker's spinner shows the load; progress lines would tear it
 			ws, err := pipeline.Open(ctx, quiet)
@@ -202,6 +202,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			group.Store(c.group)
 			return ws, c.releases, err
 		})
+		return l.service(opts.Service), releases, err // the repo's one service when -s was not given
 	})
 	in, out := opts.IO.TerminalFiles()
 	proposals := map[string]picker.Proposal{} // by commit: the confirmation is redrawn often
@@ -211,7 +212,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			p, ok := proposals[r.Commit]
 			if !ok {
 				ws, releases := l.loaded()
-				p = propose(ws, releases, group.Load(), opts.Service, opts.Env, r)
+				p = propose(ws, releases, group.Load(), l.service(opts.Service), opts.Env, r)
 				proposals[r.Commit] = p
 			}
 			return p
@@ -221,6 +222,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 	})
 	r, err := picker.Run(ctx, in, out, m)
 	ws := l.finish()
+	opts.Service = l.service(opts.Service)
 	switch {
 	case errors.Is(err, picker.ErrCancelled):
 		return r, ws, exitcode.ErrCancel
@@ -322,6 +324,14 @@ func (l *loader) finish() *workspace.Workspace {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.ws
+}
+
+// service is the service the workspace resolved, or flag before it is open.
+func (l *loader) service(flag string) string {
+	if ws, _ := l.loaded(); ws != nil {
+		return ws.Service
+	}
+	return flag
 }
 
 func shortSHA(s string) string {

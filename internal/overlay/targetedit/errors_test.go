@@ -21,6 +21,8 @@ func TestBadInputs(t *testing.T) {
 		{"selects nothing", values, ".image.digest", Options{}, "selects nothing"},
 		{"selects nothing, not a plain path", values, `.image | select(.x == "y") | .tag`, Options{Create: true}, "only a plain path"},
 		{"three where one is expected", "a:\n  tag: v1\nb:\n  tag: v1\nc:\n  tag: v1\n", ".[].tag", Options{One: true}, "selects 3 scalars (lines 2, 4, 6) where one is expected"},
+		{"three holding different values", "a:\n  tag: v1\nb:\n  tag: v3\nc:\n  tag: v7\n", ".[].tag", Options{OneValue: true}, `selects 3 scalars (lines 2, 4, 6) where one is expected: they hold different values ("v1", "v3", "v7")`},
+		{"every container of a pod", "spec:\n  containers:\n  - name: api\n    image: ghcr.io/acme/api:v1\n  - name: proxy\n    image: envoy:v1.30\n", ".spec.containers[].image", Options{OneValue: true}, "selects 2 scalars (lines 4, 6) where one is expected"},
 		{"alias", "base: &b v1\nimage:\n  tag: *b\n", ".image.tag", Options{}, "alias"},
 		{"anchor used elsewhere", "image:\n  tag: &t v1\nother: *t\n", ".image.tag", Options{}, "anchored scalar &t at line 2, which the alias at line 3 also uses"},
 		{"inside an aliased anchor", "defaults: &d\n  tag: v1\nimage: *d\n", ".image.tag", Options{}, "inside the anchor &d"},

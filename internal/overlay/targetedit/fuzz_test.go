@@ -148,6 +148,9 @@ func expected(src []byte, expr, value string, created bool) ([]*yqlib.CandidateN
 	}
 	for e := res.Front(); e != nil; e = e.Next() {
 		n := e.Value.(*yqlib.CandidateNode)
+		if n.Line == 0 && n.Tag == "!!null" {
+			continue // yqlib made it up walking a path the document does not have (.[0] of an empty document): not a node of the file
+		}
 		n.Value, n.Tag = value, "!!str"
 	}
 	return docs, nil

@@ -46,7 +46,7 @@ func goldenCases() []goldenCase {
 		{"argocd-kustomize-images.yaml", `.spec.source.kustomize.images[] | select(test("^ghcr.io/acme/api:"))`, "ghcr.io/acme/api:v2", Options{}},
 		{"deployment.yaml", `.spec.template.spec.containers[] | select(.name == "api") | .image`, "ghcr.io/acme/api:v2", Options{}},
 		{"multi-doc.yaml", `select(.kind == "Deployment") | .spec.template.spec.containers[0].image`, "ghcr.io/acme/api:v2", Options{}},
-		{"multi-doc-two.yaml", `.. | select(has("image") and .name == "api") | .image`, "ghcr.io/acme/api:v2@" + newDigest, Options{}},
+		{"multi-doc-two.yaml", `.. | select(has("image") and .name == "api") | .image`, "ghcr.io/acme/api:v2@" + newDigest, Options{OneValue: true}},
 		{"anchor-unused.yaml", ".image.tag", "v2", Options{}},
 		{"directive.yaml", ".image.tag", "v2", Options{}},
 		{"umbrella.yaml", ".api.image.tag", "v2", Options{}},

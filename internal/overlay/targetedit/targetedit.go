@@ -36,6 +36,10 @@ type Options struct {
 	Create bool
 	// One refuses an expression that selects more than one scalar.
 	One bool
+	// OneValue refuses an expression that selects several scalars holding different values:
+	// one version may be written in several places (the same image in every document of a
+	// file), but scalars that disagree are different things the expression caught too.
+	OneValue bool
 }
 
 // Error names the expression and says why it cannot be used; the caller adds the file.
@@ -117,6 +121,10 @@ func Set(src []byte, expr string, value func(old string) string, opts Options) (
 	}
 	if opts.One && len(nodes) > 1 {
 		return nil, nil, fail(expr, "selects %d scalars (lines %s) where one is expected", len(nodes), linesOf(nodes))
+	}
+	if opts.OneValue && !sameValue(nodes) {
+		return nil, nil, fail(expr, "selects %d scalars (lines %s) where one is expected: they hold different values (%s); narrow it, e.g. with select(.name == \"...\")",
+			len(nodes), linesOf(nodes), valuesOf(nodes))
 	}
 	var changes []Change
 	var idx []int
@@ -271,6 +279,23 @@ func (t *tree) editable(n *yaml.Node, expr string) error {
 		}
 	}
 	return nil
+}
+
+func sameValue(nodes []*yaml.Node) bool {
+	for _, n := range nodes[1:] {
+		if n.Value != nodes[0].Value {
+			return false
+		}
+	}
+	return true
+}
+
+func valuesOf(nodes []*yaml.Node) string {
+	var parts []string
+	for _, n := range nodes {
+		parts = append(parts, fmt.Sprintf("%q", n.Value))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func linesOf(nodes []*yaml.Node) string {

@@ -24,21 +24,32 @@ var ErrNothingToRollBack = errors.New("nothing to roll back to")
 
 // ReleasesLoadedMsg delivers the history, or the error that prevented loading it.
 type ReleasesLoadedMsg struct {
+	// Service is the service the history is of when the load resolved it (-s omitted in a
+	// repo of one service); "" keeps Options.Service.
+	Service  string
 	Releases []history.Release
 	Err      error
 }
 
 // LoadReleases wraps a history loader into the command Options.Load expects.
 func LoadReleases(load func() ([]history.Release, error)) tea.Cmd {
-	return func() tea.Msg {
+	return LoadServiceReleases(func() (string, []history.Release, error) {
 		rs, err := load()
-		return ReleasesLoadedMsg{Releases: rs, Err: err}
+		return "", rs, err
+	})
+}
+
+// LoadServiceReleases is LoadReleases for a loader that also resolves the service.
+func LoadServiceReleases(load func() (string, []history.Release, error)) tea.Cmd {
+	return func() tea.Msg {
+		service, rs, err := load()
+		return ReleasesLoadedMsg{Service: service, Releases: rs, Err: err}
 	}
 }
 
 // Options configures a picker.
 type Options struct {
-	Service, Env string
+	Service, Env string  // Service may be "" until the load names it
 	Load         tea.Cmd // must produce a ReleasesLoadedMsg; nil: send one yourself
 	// Describe says what confirming a rollback to a release does; nil leaves it out of the
 	// confirmation.
@@ -123,6 +134,14 @@ func (m Model) Chosen() (history.Release, bool) {
 	return m.releases[m.chosen], true
 }
 
+// subject names what is rolled back: "api in prod", or "prod" while the service is unknown.
+func (m Model) subject() string {
+	if m.opts.Service == "" {
+		return m.opts.Env
+	}
+	return m.opts.Service + " in " + m.opts.Env
+}
+
 // Cancelled reports whether the user quit without choosing.
 func (m Model) Cancelled() bool { return m.cancelled }
 
@@ -174,7 +193,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) loaded(msg ReleasesLoadedMsg) {
-	what := fmt.Sprintf("%s in %s", m.opts.Service, m.opts.Env)
+	if msg.Service != "" {
+		m.opts.Service = msg.Service
+	}
+	what := m.subject()
 	switch {
 	case msg.Err != nil:
 		m.screen = screenMessage

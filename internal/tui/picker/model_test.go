@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -35,6 +36,39 @@ func TestLoadingThenLoaded(t *testing.T) {
 	m2, _ := update(m, ReleasesLoadedMsg{Releases: long(3)})
 	if len(m2.releases) != 5 {
 		t.Error("a second ReleasesLoadedMsg replaced the history")
+	}
+}
+
+// TestServiceNamedByTheLoad: with -s omitted in a repo of one service the picker starts
+// without a service, and the load names it; no view ever shows an empty service.
+func TestServiceNamedByTheLoad(t *testing.T) {
+	t.Parallel()
+	m := New(Options{Env: "prod", Describe: describe, Styles: NewStyles(false), Location: time.UTC})
+	view := ansi.Strip(m.View())
+	if !strings.Contains(view, "Roll back prod\n") || !strings.Contains(view, "Loading the history of prod…") || strings.Contains(view, " in prod") {
+		t.Errorf("loading view without a service:\n%s", view)
+	}
+	msg := LoadServiceReleases(func() (string, []history.Release, error) { return "app", fixture(), nil })()
+	m, _ = update(m, msg)
+	if view := ansi.Strip(m.View()); !strings.HasPrefix(view, "Roll back app in prod\n") {
+		t.Errorf("list view after the load named app:\n%s", view)
+	}
+	m, _ = press(t, m, "enter")
+	if view := ansi.Strip(m.View()); !strings.HasPrefix(view, "Roll back app in prod to v1.3.2?\n") {
+		t.Errorf("confirm view:\n%s", view)
+	}
+
+	empty, _ := update(New(Options{Env: "prod", Styles: NewStyles(false)}), ReleasesLoadedMsg{Service: "app"})
+	if view := ansi.Strip(empty.View()); !strings.Contains(view, "No releases of app in prod were found.") {
+		t.Errorf("empty view:\n%s", view)
+	}
+	if err := empty.Err(); err == nil || !strings.Contains(err.Error(), "no releases of app in prod") {
+		t.Errorf("Err = %v", err)
+	}
+	// A load that names no service keeps the one the picker was given.
+	kept, _ := update(newModel(), ReleasesLoadedMsg{Releases: fixture()})
+	if view := ansi.Strip(kept.View()); !strings.HasPrefix(view, "Roll back api in prod\n") {
+		t.Errorf("view with -s api:\n%s", view)
 	}
 }
 

@@ -49,7 +49,7 @@ func (m Model) fit(lines []string) string {
 }
 
 func (m Model) title() string {
-	return m.opts.Styles.Title.Render(fmt.Sprintf("Roll back %s in %s", m.opts.Service, m.opts.Env))
+	return m.opts.Styles.Title.Render("Roll back " + m.subject())
 }
 
 func (m Model) helpLine(bindings ...key.Binding) string {
@@ -60,7 +60,7 @@ func (m Model) loadingView() []string {
 	return []string{
 		m.title(),
 		"",
-		m.spinner.View() + "Loading the history of " + m.opts.Service + " in " + m.opts.Env + "…",
+		m.spinner.View() + "Loading the history of " + m.subject() + "…",
 		"",
 		m.helpLine(m.opts.KeyMap.Quit),
 	}
@@ -366,7 +366,7 @@ func (m Model) confirmView() []string {
 	i, _ := m.selected()
 	r := m.releases[i]
 	lines := []string{
-		s.Title.Render(fmt.Sprintf("Roll back %s in %s to %s?", m.opts.Service, m.opts.Env, versionLabel(r))),
+		s.Title.Render(fmt.Sprintf("Roll back %s to %s?", m.subject(), versionLabel(r))),
 		"",
 	}
 	lines = append(lines, m.imageLines(r, max(m.height-12, 1))...)

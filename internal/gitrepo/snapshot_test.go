@@ -22,7 +22,7 @@ func TestCommitPushAndLease(t *testing.T) {
 
 	release := func(tag string, opts CommitOptions) string {
 		t.Helper()
-		w := newWorktree(t, r, RemoteRef("main"))
+		w := newSnapshot(t, r, RemoteRef("main"))
 		writeFile(t, filepath.Join(w.Path(), file), "images:\n  - name: api\n    newTag: "+tag+"\n")
 		opts.Message = "release api " + tag + "\n\nGito-Version: " + tag + "\n"
 		opts.Paths = []string{file}
@@ -35,7 +35,7 @@ func TestCommitPushAndLease(t *testing.T) {
 
 	// Item 8: with no identity anywhere, gito refuses instead of inventing one.
 	{
-		w := newWorktree(t, r, RemoteRef("main"))
+		w := newSnapshot(t, r, RemoteRef("main"))
 		writeFile(t, filepath.Join(w.Path(), file), "images:\n  - name: api\n    newTag: v0\n")
 		if _, err := w.Commit(ctx, CommitOptions{Message: "x", Paths: []string{file}}); !errors.Is(err, ErrNoIdentity) {
 			t.Fatalf("Commit without an identity = %v, want ErrNoIdentity", err)
@@ -108,7 +108,7 @@ func TestCommitUsesConfiguredIdentityAndRefusesEmpty(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(home, ".gitconfig"), "[user]\n\tname = Alice Doe\n\temail = alice@example.com\n[core]\n\thooksPath = "+hooks+"\n")
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
-	w := newWorktree(t, r, RemoteRef("main"))
+	w := newSnapshot(t, r, RemoteRef("main"))
 	if _, err := w.Commit(ctx, CommitOptions{Message: "nothing"}); !errors.Is(err, ErrNothingToCommit) {
 		t.Errorf("Commit without changes = %v; want ErrNothingToCommit", err)
 	}
@@ -135,13 +135,13 @@ func TestCommitUsesConfiguredIdentityAndRefusesEmpty(t *testing.T) {
 	}
 }
 
-func TestSparseWorktree(t *testing.T) {
+func TestSnapshotHoldsTheConeOfItsDirs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	bare := gitserver.NewBare(t, sampleFiles)
 	g, _ := newGit(t)
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
-	w := newWorktree(t, r, RemoteRef("main"), "overlays/prod/api", "overlays/prod/api/../../../base/api/")
+	w := newSnapshot(t, r, RemoteRef("main"), "overlays/prod/api", "overlays/prod/api/../../../base/api/")
 	for p := range sampleFiles {
 		_, err := os.Stat(filepath.Join(w.Path(), p))
 		want := !strings.HasPrefix(p, "overlays/dev/")
@@ -149,31 +149,25 @@ func TestSparseWorktree(t *testing.T) {
 			t.Errorf("%s checked out = %v, want %v", p, err == nil, want)
 		}
 	}
-	if err := w.AddSparseDirs(ctx, "overlays/dev/worker"); err != nil {
-		t.Fatalf("AddSparseDirs: %v", err)
-	}
-	if _, err := os.Stat(filepath.Join(w.Path(), "overlays/dev/worker/kustomization.yaml")); err != nil {
-		t.Errorf("added directory not checked out: %v", err)
-	}
 	writeFile(t, filepath.Join(w.Path(), "overlays/prod/api/kustomization.yaml"), "images: []\n")
 	sha, err := w.Commit(ctx, CommitOptions{Message: "edit", Paths: []string{"overlays/prod/api/kustomization.yaml"}, AuthorEmail: "dev@example.com"})
 	if err != nil {
-		t.Fatalf("Commit in a sparse worktree: %v", err)
+		t.Fatalf("Commit in a partial snapshot: %v", err)
 	}
-	// Files outside the sparse cone are kept in the commit, not deleted.
+	// Files outside the snapshot are kept in the commit, not deleted.
 	tree := gitserver.Git(t, gitserver.Env(t), r.Dir(), "", "ls-tree", "-r", "--name-only", sha)
 	if !strings.Contains(tree, "overlays/dev/api/kustomization.yaml") {
-		t.Errorf("sparse commit lost files:\n%s", tree)
+		t.Errorf("the commit lost files:\n%s", tree)
 	}
-	if _, err := r.NewWorktree(ctx, RemoteRef("main"), "../outside"); err == nil {
-		t.Error("a sparse directory outside the repository was accepted")
+	if _, err := r.NewSnapshot(ctx, RemoteRef("main"), "../outside"); err == nil {
+		t.Error("a snapshot directory outside the repository was accepted")
 	}
 }
 
-func TestCancelLeavesNoWorktree(t *testing.T) {
+func TestCancelLeavesNoSnapshot(t *testing.T) {
 	t.Parallel()
-	// Cancel as each step of NewWorktree starts: before and after the registration.
-	for _, step := range []string{"worktree", "sparse-checkout", "reset"} {
+	// Cancel as each git of NewSnapshot starts: the object reader, the blob fetch.
+	for _, step := range []string{"cat-file", "fetch"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
 			bare := gitserver.NewBare(t, sampleFiles)
@@ -188,11 +182,11 @@ func TestCancelLeavesNoWorktree(t *testing.T) {
 				}
 			}
 			r.git = &hooked
-			w, err := r.NewWorktree(ctx, RemoteRef("main"), "overlays/prod/api")
+			w, err := r.NewSnapshot(ctx, RemoteRef("main"), "overlays/prod/api")
 			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("NewWorktree = %v, %v; want context.Canceled", w, err)
+				t.Fatalf("NewSnapshot = %v, %v; want context.Canceled", w, err)
 			}
-			assertNoWorktrees(t, r)
+			assertNoSnapshots(t, r)
 		})
 	}
 }
@@ -203,7 +197,7 @@ func TestRemoveAfterCancel(t *testing.T) {
 	g, _ := newGit(t)
 	r := openRepo(t, g, t.TempDir(), bare, Auth{})
 	ctx, cancel := context.WithCancel(context.Background())
-	w, err := r.NewWorktree(ctx, RemoteRef("main"))
+	w, err := r.NewSnapshot(ctx, RemoteRef("main"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,5 +208,27 @@ func TestRemoveAfterCancel(t *testing.T) {
 	if err := w.Remove(); err != nil {
 		t.Errorf("second Remove: %v", err)
 	}
-	assertNoWorktrees(t, r)
+	assertNoSnapshots(t, r)
+}
+
+// The object reader outlives the call that started it: a cancelled call (the rollback picker's
+// context) fails alone, and the next read starts a new reader.
+func TestObjectReaderSurvivesACancelledCall(t *testing.T) {
+	t.Parallel()
+	bare := gitserver.NewBare(t, sampleFiles)
+	g, _ := newGit(t)
+	r := openRepo(t, g, t.TempDir(), bare, Auth{})
+	defer r.Close()
+	first, cancel := context.WithCancel(context.Background())
+	if _, _, err := r.RemoteBranchSHA(first, "main"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := r.ReadBlobs(first, []string{RemoteRef("main") + ":.gito.yaml"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("read on a cancelled context = %v, want context.Canceled", err)
+	}
+	blobs, err := r.ReadBlobs(context.Background(), []string{RemoteRef("main") + ":.gito.yaml"})
+	if err != nil || string(blobs[RemoteRef("main")+":.gito.yaml"]) != sampleFiles[".gito.yaml"] {
+		t.Errorf("read after a cancelled call = %q, %v", blobs, err)
+	}
 }

@@ -7,8 +7,11 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -37,7 +40,11 @@ type Input struct {
 	Overlays []workspace.OverlayFiles
 	// Commit is the base commit the overlays were listed at.
 	Commit string
-	// ReadBlobs reads "commit:path" specs in one batch.
+	// BlobIDs maps the commit's files to their blob ids, from the same listing as Overlays.
+	// When set, files are read by id (git resolves no path) and files it lacks, such as
+	// absent signatures, are not asked for; nil reads "Commit:path" specs.
+	BlobIDs map[string]string
+	// ReadBlobs reads "commit:path" specs (or blob ids) in one batch.
 	ReadBlobs func(ctx context.Context, specs []string) (map[string][]byte, error)
 	// OpenPRs are the forge's open PRs from gito/ branches (one list call); nil: no forge.
 	OpenPRs []*forge.PullRequest
@@ -48,7 +55,7 @@ type Input struct {
 }
 
 // Load builds the matrix with one batched blob read for every overlay file, signature and the
-// allowed signers file.
+// allowed signers file, then parses and verifies the overlays on every CPU.
 func Load(ctx context.Context, in Input) ([]Row, error) {
 	var overlays []workspace.OverlayFiles
 	for _, o := range in.Overlays {
@@ -56,20 +63,41 @@ func Load(ctx context.Context, in Input) ([]Row, error) {
 			overlays = append(overlays, o)
 		}
 	}
+	spec := func(p string) (string, bool) {
+		if in.BlobIDs == nil {
+			return in.Commit + ":" + p, true
+		}
+		id, ok := in.BlobIDs[p]
+		return id, ok
+	}
+	var specs []string
+	add := func(p string) {
+		if s, ok := spec(p); ok {
+			specs = append(specs, s)
+		}
+	}
 	signersPath := in.Config.AllowedSignersPath()
-	spec := func(p string) string { return in.Commit + ":" + p }
-	specs := []string{spec(signersPath)}
+	add(signersPath)
 	for _, o := range overlays {
-		for _, f := range append([]string{o.Kustomization}, o.YAML...) {
-			specs = append(specs, spec(f), spec(f+".sig"))
+		for _, f := range overlayFiles(o) {
+			add(f)
+			add(signing.SigPath(f))
 		}
 	}
 	blobs, err := in.ReadBlobs(ctx, specs)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
+	blob := func(p string) ([]byte, bool) {
+		s, ok := spec(p)
+		if !ok {
+			return nil, false
+		}
+		data, ok := blobs[s]
+		return data, ok
+	}
 	var allowed *signing.AllowedSigners
-	if data, ok := blobs[spec(signersPath)]; ok {
+	if data, ok := blob(signersPath); ok {
 		if allowed, err = signing.ParseAllowedSigners(signersPath, data, time.Local); err != nil {
 			return nil, err
 		}
@@ -78,12 +106,14 @@ func Load(ctx context.Context, in Input) ([]Row, error) {
 	for _, pr := range in.OpenPRs {
 		prs[pr.Head] = pr
 	}
-	rows := make([]Row, 0, len(overlays))
-	for _, o := range overlays {
+	rows := make([]Row, len(overlays))
+	forEachParallel(len(overlays), func(i int) {
+		o := overlays[i]
 		r := Row{Service: o.Service, Env: o.Env, Path: o.Kustomization, PR: prs["gito/"+o.Env+"/"+o.Service]}
 		images := in.Config.ImagesFor(o.Service)
-		for _, f := range append([]string{o.Kustomization}, o.YAML...) {
-			refs, err := history.ReadImages(blobs[spec(f)])
+		for _, f := range overlayFiles(o) {
+			data, _ := blob(f)
+			refs, err := history.ReadImages(data)
 			if err != nil {
 				continue // the render check of a release reports a broken file in kustomize's words
 			}
@@ -92,14 +122,36 @@ func Load(ctx context.Context, in Input) ([]Row, error) {
 				break
 			}
 		}
-		if sig, ok := blobs[spec(r.Path+".sig")]; ok && allowed != nil {
-			res := signing.VerifyBytes(r.Path, blobs[spec(r.Path)], sig, allowed, in.Now)
+		if sig, ok := blob(signing.SigPath(r.Path)); ok && allowed != nil {
+			data, _ := blob(r.Path)
+			res := signing.VerifyBytes(r.Path, data, sig, allowed, in.Now)
 			r.Signed, r.Signer = res.OK(), res.Principal
 		}
-		rows = append(rows, r)
-	}
+		rows[i] = r
+	})
 	markDrift(rows)
 	return rows, nil
+}
+
+// overlayFiles is where an overlay may set its image: the kustomization, then its patches.
+func overlayFiles(o workspace.OverlayFiles) []string {
+	return append([]string{o.Kustomization}, o.YAML...)
+}
+
+// forEachParallel calls fn(0..n-1) from one goroutine per CPU: parsing and verifying 10,000
+// overlays is CPU work that would otherwise leave all but one core idle.
+func forEachParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // match finds the service's first image among refs: a configured name (by name or newName),

@@ -83,3 +83,43 @@ func TestLoad(t *testing.T) {
 		t.Errorf("filtered rows = %+v", rows)
 	}
 }
+
+// With the listing's blob ids, files are read by id and only files that exist are asked
+// for: git resolves no path, and no overlay costs a lookup for a signature it lacks.
+func TestLoadByBlobID(t *testing.T) {
+	t.Parallel()
+	ids := map[string]string{
+		"overlays/prod/api/kustomization.yaml":     "id-kust",
+		"overlays/prod/api/kustomization.yaml.sig": "id-sig",
+		"overlays/dev/api/kustomization.yaml":      "id-dev",
+	}
+	blobs := map[string]string{"id-kust": kust("reg/api", "v2", ""), "id-dev": kust("reg/api", "v3", ""), "id-sig": "not a signature"}
+	var asked []string
+	in := Input{
+		Config: &config.Repo{}, Commit: "c", BlobIDs: ids, Now: time.Now(),
+		ReadBlobs: func(_ context.Context, specs []string) (map[string][]byte, error) {
+			asked = append(asked, specs...)
+			out := map[string][]byte{}
+			for _, s := range specs {
+				if v, ok := blobs[s]; ok {
+					out[s] = []byte(v)
+				}
+			}
+			return out, nil
+		},
+	}
+	for _, env := range []string{"dev", "prod"} {
+		dir := "overlays/" + env + "/api"
+		in.Overlays = append(in.Overlays, workspace.OverlayFiles{Service: "api", Env: env, Dir: dir, Kustomization: dir + "/kustomization.yaml"})
+	}
+	rows, err := Load(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(asked, " "), "id-dev id-kust id-sig"; got != want {
+		t.Errorf("asked for %q, want %q (ids only, no absent file)", got, want)
+	}
+	if len(rows) != 2 || rows[0].Version != "v3" || rows[1].Version != "v2" || rows[1].Signed {
+		t.Errorf("rows = %+v", rows)
+	}
+}

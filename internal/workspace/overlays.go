@@ -2,7 +2,9 @@ package workspace
 
 import (
 	"context"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,14 +19,17 @@ type OverlayFiles struct {
 	YAML          []string // the other YAML files directly in Dir (patches may set the image)
 }
 
-// Overlays lists every overlay of the layout on the base commit from one tree listing: no
-// per-overlay git call, however many overlays there are.
-func (w *Workspace) Overlays(ctx context.Context) ([]OverlayFiles, error) {
-	files, err := w.Repo.ListFiles(ctx, w.BaseSHA)
+// Overlays lists every overlay of the layout on the base commit, and maps every file of
+// that commit to its blob id, from one tree listing: no per-overlay git call, however many
+// overlays there are. With the ids a reader fetches the overlays' files by object name;
+// "commit:path" specs would make git walk the tree once per file (1.5 s for 10,000
+// overlays).
+func (w *Workspace) Overlays(ctx context.Context) ([]OverlayFiles, map[string]string, error) {
+	ids, err := w.Repo.ListBlobIDs(ctx, w.BaseSHA)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return OverlaysIn(files, w.Config), nil
+	return OverlaysIn(slices.Sorted(maps.Keys(ids)), w.Config), ids, nil
 }
 
 // OverlaysIn lists every overlay of the layout (cfg's, else the first default layout that

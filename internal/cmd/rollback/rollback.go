@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -48,7 +49,12 @@ or update the pull request, with a rollback title and body.
 
 On a terminal without --to or --steps, a picker lists the overlay's history: move with the
 arrow keys, type to filter, Enter to choose and confirm, Esc or q to cancel (exit 130).
-Without a terminal, --to or --steps is required.`,
+Without a terminal, --to or --steps is required.
+
+For an environment group (environments.E.group) the rollback edits every member's overlay
+in one commit and one pull request. It chooses among the versions every member has run,
+newest first as the first member ran them; --steps counts back from the version all
+members run now, and is refused when they run different ones.`,
 		Example: `  gito rollback -s api -e prod                     # pick in a terminal UI
   gito rollback -s api -e prod --to v2.3.0 --yes   # a specific version
   gito rollback -s api -e prod --steps 1 --json    # the release before the current one`,
@@ -129,15 +135,15 @@ func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (h
 		return history.Release{}, nil, err
 	}
 	opts.Service = ws.Service // the repo's one service when -s was not given
-	releases, err := pipeline.LoadHistory(ctx, ws, opts.Service, opts.Env, 0)
+	c, err := loadCandidates(ctx, ws, opts.Service, opts.Env)
 	if err != nil {
 		return history.Release{}, ws, err
 	}
 	var r history.Release
 	if opts.To != "" {
-		r, err = history.Find(releases, opts.To)
+		r, err = c.find(opts.To)
 	} else {
-		r, err = history.Previous(releases, opts.Steps)
+		r, err = c.previous(opts.Steps)
 	}
 	if err != nil {
 		return history.Release{}, ws, fmt.Errorf("%s in %s: %w", opts.Service, opts.Env, err)
@@ -145,10 +151,45 @@ func choose(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (h
 	return r, ws, nil
 }
 
+// candidates are the releases a rollback of one env chooses from: the overlay's history,
+// or for an environment group the versions every member has run (history.Group.Common), so
+// that one version can go into every member's overlay.
+type candidates struct {
+	releases []history.Release
+	group    *history.Group // set for an environment group
+}
+
+func loadCandidates(ctx context.Context, ws *workspace.Workspace, service, env string) (candidates, error) {
+	if !ws.Config.IsGroup(env) {
+		releases, err := pipeline.LoadHistory(ctx, ws, service, env, 0)
+		return candidates{releases: releases}, err
+	}
+	g, err := pipeline.LoadGroupHistory(ctx, ws, service, env)
+	if err != nil {
+		return candidates{}, err
+	}
+	return candidates{releases: g.Common(), group: &g}, nil
+}
+
+func (c candidates) find(version string) (history.Release, error) {
+	if c.group != nil {
+		return c.group.Find(version)
+	}
+	return history.Find(c.releases, version)
+}
+
+func (c candidates) previous(steps int) (history.Release, error) {
+	if c.group != nil {
+		return c.group.Previous(steps)
+	}
+	return history.Previous(c.releases, steps)
+}
+
 // pick runs the picker. The workspace is opened inside the picker's load command, so the
 // spinner shows while the repo is fetched and the history read.
 func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (history.Release, *workspace.Workspace, error) {
 	l := newLoader(ctx)
+	var group atomic.Pointer[history.Group] // set by the load for an environment group
 	load := picker.LoadServiceReleases(func() (string, []history.Release, error) {
 		releases, err := l.run(func(ctx context.Context) (*workspace.Workspace, []history.Release, error) {
 			quiet := req
@@ -157,8 +198,9 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			if err != nil {
 				return nil, nil, err
 			}
-			releases, err := pipeline.LoadHistory(ctx, ws, ws.Service, opts.Env, 0)
-			return ws, releases, err
+			c, err := loadCandidates(ctx, ws, ws.Service, opts.Env)
+			group.Store(c.group)
+			return ws, c.releases, err
 		})
 		return l.service(opts.Service), releases, err // the repo's one service when -s was not given
 	})
@@ -170,7 +212,7 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 			p, ok := proposals[r.Commit]
 			if !ok {
 				ws, releases := l.loaded()
-				p = propose(ws, releases, l.service(opts.Service), opts.Env, r)
+				p = propose(ws, releases, group.Load(), l.service(opts.Service), opts.Env, r)
 				proposals[r.Commit] = p
 			}
 			return p
@@ -194,8 +236,9 @@ func pick(ctx context.Context, opts *RollbackOptions, req pipeline.Request) (his
 
 // propose says what confirming a rollback to r does: the pull-request sentence of the
 // terminal question and the dry run, and the title rendered from rollback-title.tmpl (the
-// repo's override or the default) with what is known before the plan.
-func propose(ws *workspace.Workspace, releases []history.Release, service, env string, r history.Release) picker.Proposal {
+// repo's override or the default) with what is known before the plan. For a group, "from"
+// is what its members run (several versions when they differ), as the group's plan says.
+func propose(ws *workspace.Workspace, releases []history.Release, group *history.Group, service, env string, r history.Release) picker.Proposal {
 	hasForge := ws != nil && ws.HasForge()
 	p := picker.Proposal{Branch: release.BranchName(env, service), PullRequest: shared.PullRequestPhrase(hasForge, nil)}
 	if !hasForge {
@@ -206,6 +249,9 @@ func propose(ws *workspace.Workspace, releases []history.Release, service, env s
 		if c.Current {
 			from = c.Ref()
 		}
+	}
+	if group != nil && group.Running() != "" {
+		from = group.Running()
 	}
 	title, err := release.RenderTitle(pipeline.TemplateSet(ws), release.TemplateData{
 		Service: service, Env: env, From: from, To: r.Ref(),

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -95,12 +97,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	defer ws.Close()
-	overlays, err := ws.Overlays(ctx)
+	overlays, blobIDs, err := ws.Overlays(ctx)
 	if err != nil {
 		return err
 	}
-	in := status.Input{Config: ws.Config, Overlays: overlays, Commit: ws.BaseSHA, ReadBlobs: ws.Repo.ReadBlobs,
-		Service: opts.Service, Now: opts.Now()}
+	in := status.Input{Config: ws.Config, Overlays: overlays, Commit: ws.BaseSHA, BlobIDs: blobIDs,
+		ReadBlobs: ws.Repo.ReadBlobs, Service: opts.Service, Now: opts.Now()}
 	if opts.Env != "" {
 		in.Envs = ws.Config.Members(opts.Env)
 	}
@@ -126,21 +128,21 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 
 // checkFilters names a --service or --env that has no overlay, instead of an empty matrix.
 func checkFilters(overlays []workspace.OverlayFiles, opts *StatusOptions, envs []string) error {
-	var services, allEnvs []string
+	services, allEnvs := map[string]bool{}, map[string]bool{}
 	for _, o := range overlays {
-		services = appendNew(services, o.Service)
-		allEnvs = appendNew(allEnvs, o.Env)
+		services[o.Service], allEnvs[o.Env] = true, true
 	}
-	if opts.Service != "" && !contains(services, opts.Service) {
-		return exitcode.FlagErrorf("--service %q has no overlay on the base branch (services: %s)", opts.Service, strings.Join(services, ", "))
+	list := func(set map[string]bool) string { return strings.Join(slices.Sorted(maps.Keys(set)), ", ") }
+	if opts.Service != "" && !services[opts.Service] {
+		return exitcode.FlagErrorf("--service %q has no overlay on the base branch (services: %s)", opts.Service, list(services))
 	}
 	for _, e := range envs {
-		if !contains(allEnvs, e) {
+		if !allEnvs[e] {
 			what := "--env"
 			if e != opts.Env {
 				what = fmt.Sprintf("%s environments.%s.group", config.FileName, opts.Env)
 			}
-			return exitcode.FlagErrorf("%s: %q has no overlay on the base branch (environments: %s)", what, e, strings.Join(allEnvs, ", "))
+			return exitcode.FlagErrorf("%s: %q has no overlay on the base branch (environments: %s)", what, e, list(allEnvs))
 		}
 	}
 	return nil
@@ -268,20 +270,4 @@ func prText(pr *forge.PullRequest) string {
 		return ""
 	}
 	return fmt.Sprintf("#%d", pr.Number)
-}
-
-func appendNew(s []string, v string) []string {
-	if contains(s, v) {
-		return s
-	}
-	return append(s, v)
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -34,6 +34,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"land":         cmdLand,
 		"remote":       cmdRemote,
 		"merge-branch": cmdMergeBranch,
+		"push-main":    cmdPushMain,
 		"tmux-start":   cmdTmuxStart,
 		"tmux-wait":    cmdTmuxWait,
 		"tmux-keys":    cmdTmuxKeys,
@@ -41,6 +42,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"gitea-repo":   cmdGiteaRepo,
 		"gitea-label":  cmdGiteaLabel,
 		"gitea-prs":    cmdGiteaPRs,
+		"gitea-public": cmdGiteaPublic,
 		"yamleq":       cmdYAMLEq,
 		"serve-start":  cmdServeStart,
 		"serve-ready":  cmdServeReady,
@@ -415,9 +417,5 @@ func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
 	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
 	runGit(ts, dir, "checkout", "-q", "main")
 	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%s from acme/%s", pr, branch), branch)
-	pushTo := "origin"
-	if host, ok := state(ts).forge.(repoHost); ok {
-		pushTo = host.pushURL() // a server's own repository takes pushes only through the server
-	}
-	runGit(ts, dir, "push", "-q", pushTo, "main")
+	runGit(ts, dir, "push", "-q", infraPushURL(ts), "main")
 }

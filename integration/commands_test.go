@@ -55,6 +55,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"argocd-app":    cmdArgoCDApp,
 		"argocd-await":  cmdArgoCDAwait,
 		"cache-shallow": cmdCacheShallow,
+		"push-main":     cmdPushMain,
+		"gitea-public":  cmdGiteaPublic,
 	}
 }
 
@@ -416,9 +418,5 @@ func cmdLand(ts *testscript.TestScript, neg bool, args []string) {
 	runGit(ts, dir, "commit", "-q", "-am", fmt.Sprintf("Release %s %s to %s", service, version, env))
 	runGit(ts, dir, "checkout", "-q", "main")
 	runGit(ts, dir, "merge", "-q", "--no-ff", "-m", fmt.Sprintf("Merge pull request #%s from acme/%s", pr, branch), branch)
-	pushTo := "origin"
-	if host, ok := state(ts).forge.(repoHost); ok {
-		pushTo = host.pushURL() // a server's own repository takes pushes only through the server
-	}
-	runGit(ts, dir, "push", "-q", pushTo, "main")
+	runGit(ts, dir, "push", "-q", infraPushURL(ts), "main")
 }

@@ -42,7 +42,7 @@ func (g *giteaForge) goodToken() string { return g.s.Token() }
 func (g *giteaForge) secret() string    { return g.s.Token() }
 func (g *giteaForge) badToken() string  { return "not-the-right-token" }
 func (g *giteaForge) reviewers() []string {
-	return []string{"alice", "bob"} // team review requests do not show in Gitea's PR list
+	return []string{"alice", giteaserver.Org + "/" + giteaserver.Team}
 }
 func (g *giteaForge) writes() int { return g.s.Writes() }
 
@@ -113,6 +113,24 @@ func (g *giteaForge) createInfra(ts *testscript.TestScript, name, src string) (s
 
 func (g *giteaForge) pushURL() string { return g.s.PushURL(giteaserver.Org, "infra") }
 
+// infraPushURL is where the harness pushes to change the infra repository: $BARE, or the
+// server that keeps it (which takes pushes only through itself).
+func infraPushURL(ts *testscript.TestScript) string {
+	if host, ok := state(ts).forge.(repoHost); ok {
+		return host.pushURL()
+	}
+	return ts.Getenv("BARE")
+}
+
+// push-main DIR: push main of the clone DIR to the infra repository, as a merged change
+// would land there.
+func cmdPushMain(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: push-main DIR")
+	}
+	runGit(ts, ts.MkAbs(args[0]), "push", "-q", infraPushURL(ts), "main")
+}
+
 // gitea-repo NAME [user]: create another repository NAME with one commit (under the
 // organization, or with user under the bot's own account) and export REPO_REMOTE and
 // REPO_PROJECT. Labels: gitea-label NAME LABEL adds a repository label.
@@ -154,6 +172,15 @@ func cmdGiteaLabel(ts *testscript.TestScript, neg bool, args []string) {
 	id, err := g.s.CreateLabel(context.Background(), owner, repo, args[1])
 	ts.Check(err)
 	fmt.Fprintf(ts.Stdout(), "%d\n", id)
+}
+
+// gitea-public OWNER/REPO: make the repository public, so git reads it without a token.
+func cmdGiteaPublic(ts *testscript.TestScript, neg bool, args []string) {
+	g := mustGitea(ts)
+	if len(args) != 1 {
+		ts.Fatalf("usage: gitea-public OWNER/REPO")
+	}
+	ts.Check(g.s.API(context.Background(), "PATCH", "/repos/"+args[0], map[string]any{"private": false}, nil))
 }
 
 // gitea-prs OWNER/REPO: forge-prs for another repository of the Gitea.

@@ -240,7 +240,6 @@ func (s *Server) PRs(ctx context.Context, owner, repo string) ([]PR, error) {
 		Users  []struct {
 			Login string `json:"login"`
 		} `json:"requested_reviewers"`
-		Teams []struct{ Name string } `json:"requested_reviewers_teams"`
 	}
 	var all []apiPR
 	for page := 1; ; page++ {
@@ -265,9 +264,11 @@ func (s *Server) PRs(ctx context.Context, owner, repo string) ([]PR, error) {
 		for _, u := range p.Users {
 			pr.Reviewers = append(pr.Reviewers, u.Login)
 		}
-		for _, t := range p.Teams {
-			pr.Reviewers = append(pr.Reviewers, owner+"/"+t.Name)
+		teams, err := s.teamReviewers(ctx, owner, repo, p.Number)
+		if err != nil {
+			return nil, err
 		}
+		pr.Reviewers = append(pr.Reviewers, teams...)
 		scheduled, err := s.autoMergeScheduled(ctx, owner, repo, p.Number)
 		if err != nil {
 			return nil, err
@@ -276,6 +277,22 @@ func (s *Server) PRs(ctx context.Context, owner, repo string) ([]PR, error) {
 		out = append(out, pr)
 	}
 	slices.SortFunc(out, func(a, b PR) int { return a.Number - b.Number })
+	return out, nil
+}
+
+// teamReviewers are the teams asked to review PR number, as org/team. Only the single-PR
+// route says: Gitea's list leaves requested_reviewers_teams empty.
+func (s *Server) teamReviewers(ctx context.Context, owner, repo string, number int) ([]string, error) {
+	var pr struct {
+		Teams []struct{ Name string } `json:"requested_reviewers_teams"`
+	}
+	if err := s.API(ctx, "GET", fmt.Sprintf("/repos/%s/%s/pulls/%d", owner, repo, number), nil, &pr); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range pr.Teams {
+		out = append(out, owner+"/"+t.Name)
+	}
 	return out, nil
 }
 

@@ -18,13 +18,14 @@ import (
 )
 
 // Names the template creates. The bot owns the token gito uses; the organization's team sre
-// (alice and bob) may write every repository of Org, so they can review; carol is a user
-// with no access to private repositories.
+// (alice and bob) may write every repository of Org, so they can review; the team docs
+// (carol) has no repository; carol is a user with no access to private repositories.
 const (
-	Bot      = "gito-bot"
-	Org      = "acme"
-	Team     = "sre"
-	password = "gito-test-password-1"
+	Bot        = "gito-bot"
+	Org        = "acme"
+	Team       = "sre"
+	TeamNoRepo = "docs"
+	password   = "gito-test-password-1"
 )
 
 // Users other than the bot.
@@ -116,6 +117,15 @@ func (tpl *Template) populate(ctx context.Context) error {
 		if err := api.do(ctx, "PUT", fmt.Sprintf("/teams/%d/members/%s", team.ID, u), nil, nil); err != nil {
 			return err
 		}
+	}
+	var docs struct{ ID int64 }
+	if err := api.do(ctx, "POST", "/orgs/"+Org+"/teams", map[string]any{
+		"name": TeamNoRepo, "permission": "read", "includes_all_repositories": false, "units": []string{"repo.code"},
+	}, &docs); err != nil {
+		return err
+	}
+	if err := api.do(ctx, "PUT", fmt.Sprintf("/teams/%d/members/carol", docs.ID), nil, nil); err != nil {
+		return err
 	}
 	for i, l := range OrgLabels {
 		if err := api.do(ctx, "POST", "/orgs/"+Org+"/labels", map[string]any{

@@ -51,6 +51,7 @@ XDG_CONFIG_HOME          user config at $XDG_CONFIG_HOME/gito/config.yaml (repo,
 XDG_CACHE_HOME           cached infra repo clones at $XDG_CACHE_HOME/gito/repos
 DOCKER_CONFIG            registry credentials in $DOCKER_CONFIG/config.json (else ~/.docker)
 REGISTRY_AUTH_FILE       podman's registry auth.json, read when there is no docker config
+DOCKER_AUTH_CONFIG       registry credentials as config.json text ({"auths": ...}); wins over the files
 `,
 	},
 }

@@ -7,6 +7,7 @@ var CredentialVars = []string{
 	"GH_TOKEN", "GITHUB_TOKEN", "GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN",
 	"GITLAB_TOKEN", "CI_JOB_TOKEN", "GITEA_TOKEN",
 	"ARGOCD_AUTH_TOKEN", "GITO_GITHUB_APP_KEY",
+	"DOCKER_AUTH_CONFIG", // registry credentials; internal/registry reads it from the snapshot
 }
 
 // IsCredentialVar reports whether name is one of CredentialVars.

@@ -23,11 +23,13 @@ type DockerConfig struct {
 	Dir string
 	// AuthFile is podman's auth.json, read when Dir has no config.json.
 	AuthFile string
+	// EnvAuth is the text of $DOCKER_AUTH_CONFIG; its entries win over the files'.
+	EnvAuth string
 }
 
 // DockerConfigFromEnv locates the config the way docker and crane do.
 func DockerConfigFromEnv(getenv func(string) string) DockerConfig {
-	var k DockerConfig
+	k := DockerConfig{EnvAuth: getenv(EnvAuthVar)}
 	switch {
 	case getenv("DOCKER_CONFIG") != "":
 		k.Dir = getenv("DOCKER_CONFIG")
@@ -47,7 +49,7 @@ func DockerConfigFromEnv(getenv func(string) string) DockerConfig {
 
 // Resolve implements authn.Keychain.
 func (k DockerConfig) Resolve(target authn.Resource) (authn.Authenticator, error) {
-	cf, err := k.load()
+	cf, err := k.configFor(target)
 	if err != nil || cf == nil {
 		return authn.Anonymous, err
 	}
@@ -67,7 +69,7 @@ func (k DockerConfig) Resolve(target authn.Resource) (authn.Authenticator, error
 // Describe says where credentials for repo come from, for an error message: a file and its
 // entry, or a credential helper, or "no credentials". It never includes a secret.
 func (k DockerConfig) Describe(repo name.Repository) string {
-	cf, err := k.load()
+	cf, err := k.configFor(repo)
 	if err != nil {
 		return "no credentials (" + err.Error() + ")"
 	}

@@ -217,15 +217,30 @@ func TestReviewers(t *testing.T) {
 			}
 			return 422, msg("Reviewer can't read [user_id: 4, repo_id: 1]")
 		},
+		"GET /orgs/acme": func(*http.Request, string) (int, any) { return 200, map[string]any{"username": "acme"} },
 	})
 	ctx := context.Background()
-	err := f.RequestReviewers(ctx, 5, []string{"alice", "@carol", "acme/sre", "alice"})
-	want := "gitea: request reviewers alice, carol, sre for pull request #5: 422 Reviewer can't read [user_id: 4, repo_id: 1]"
+	err := f.RequestReviewers(ctx, 5, []string{"alice", "@carol", "acme/sre", "alice", "acme/sre"})
+	want := "gitea: request reviewers alice, carol, acme/sre for pull request #5: 422 Reviewer can't read [user_id: 4, repo_id: 1]"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
 	if err := f.RequestReviewers(ctx, 5, []string{"other/sre"}); err == nil || !strings.Contains(err.Error(), "team belongs to other") {
 		t.Errorf("foreign team: %v", err)
+	}
+}
+
+// A repository of a user has no teams, and Gitea would take a team request without a word:
+// gito refuses it before asking.
+func TestTeamReviewerOnAUserRepo(t *testing.T) {
+	t.Parallel()
+	_, f := newStub(t, map[string]func(*http.Request, string) (int, any){
+		"GET /orgs/acme": func(*http.Request, string) (int, any) { return 404, msg("GetOrgByName") },
+	})
+	err := f.RequestReviewers(context.Background(), 5, []string{"alice", "acme/sre"})
+	want := `gitea: reviewer "acme/sre": acme/infra is owned by the user acme, and only an organization has teams: name users instead`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }
 

@@ -274,9 +274,11 @@ func (f *Forge) failPage(action string, err error) error {
 }
 
 // RequestReviewers asks users, or teams written "org/team" (the repository's organization),
-// to review. Gitea refuses a user who may not read the repository; its reason is quoted.
+// to review. Gitea refuses a user or team who may not read the repository; its reason is
+// quoted.
 func (f *Forge) RequestReviewers(ctx context.Context, number int, reviewers []string) error {
 	var req sdk.PullReviewRequestOptions
+	var names []string // as the user wrote them, for the error
 	for _, r := range reviewers {
 		r = strings.TrimPrefix(strings.TrimSpace(r), "@")
 		if r == "" {
@@ -287,23 +289,44 @@ func (f *Forge) RequestReviewers(ctx context.Context, number int, reviewers []st
 		case !isTeam:
 			if !slices.Contains(req.Reviewers, r) {
 				req.Reviewers = append(req.Reviewers, r)
+				names = append(names, r)
 			}
 		case team == "" || strings.Contains(team, "/"):
 			return fmt.Errorf("gitea: reviewer %q: a team is written org/team", r)
 		case !strings.EqualFold(org, f.owner):
 			return fmt.Errorf("gitea: reviewer %q: team belongs to %s, but %s/%s is owned by %s", r, org, f.owner, f.repo, f.owner)
-		default:
+		case !slices.Contains(req.TeamReviewers, team):
 			req.TeamReviewers = append(req.TeamReviewers, team)
+			names = append(names, r)
 		}
 	}
-	if len(req.Reviewers) == 0 && len(req.TeamReviewers) == 0 {
+	if len(names) == 0 {
 		return nil
+	}
+	if len(req.TeamReviewers) > 0 {
+		if err := f.requireOrg(ctx, f.owner+"/"+req.TeamReviewers[0]); err != nil {
+			return err
+		}
 	}
 	resp, err := f.api(ctx).CreateReviewRequests(f.owner, f.repo, int64(number), req)
 	if err != nil {
-		return f.fail(fmt.Sprintf("request reviewers %s for pull request #%d", strings.Join(append(req.Reviewers, req.TeamReviewers...), ", "), number), resp, err)
+		return f.fail(fmt.Sprintf("request reviewers %s for pull request #%d", strings.Join(names, ", "), number), resp, err)
 	}
 	return nil
+}
+
+// requireOrg refuses a team reviewer on a repository a user owns: only organizations have
+// teams, and Gitea answers 201 to such a request without asking anyone.
+func (f *Forge) requireOrg(ctx context.Context, team string) error {
+	_, resp, err := f.api(ctx).GetOrg(f.owner)
+	switch {
+	case err == nil:
+		return nil
+	case statusOf(resp) == http.StatusNotFound:
+		return fmt.Errorf("gitea: reviewer %q: %s/%s is owned by the user %s, and only an organization has teams: name users instead", team, f.owner, f.repo, f.owner)
+	default:
+		return f.fail("read organization "+f.owner, resp, err)
+	}
 }
 
 // EnableAutoMerge schedules the merge for when the PR's checks succeed, in the repository's

@@ -255,6 +255,35 @@ func resolveLayout(t Tree, repo *config.Repo) (string, error) {
 		ErrNoOverlays, t.name, strings.Join(config.DefaultLayouts, ", "), config.FileName)
 }
 
+// Found is one overlay of the layout: its directory and kustomization file, and the service
+// and env it is for (service "" in a one-app layout).
+type Found struct {
+	Dir, Kustomization, Service, Env string
+}
+
+// FindAll lists every directory of the repo's layout that holds one kustomization file, in
+// the engine's order; a repo no layout fits has none.
+func FindAll(t Tree, repo *config.Repo) ([]Found, error) {
+	layout, err := resolveLayout(t, repo)
+	if errors.Is(err, ErrNoOverlays) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms, err := listLayout(t, layout, "", "")
+	if err != nil {
+		return nil, err
+	}
+	var out []Found
+	for _, m := range ms {
+		if name, err := findKustomization(t, m.dir); err == nil && name != "" {
+			out = append(out, Found{Dir: m.dir, Kustomization: path.Join(m.dir, name), Service: m.service, Env: m.env})
+		}
+	}
+	return out, nil
+}
+
 // DetectLayout is the repo's layout: .gito.yaml's, else the first default layout that has a
 // directory holding a kustomization file or Helm values.
 func DetectLayout(t Tree, repo *config.Repo) (string, error) { return resolveLayout(t, repo) }

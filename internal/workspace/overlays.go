@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/overlay"
 )
 
 // OverlayFiles is one (service, env) overlay as a tree listing shows it.
@@ -36,36 +37,27 @@ func (w *Workspace) Overlays(ctx context.Context) ([]OverlayFiles, map[string]st
 // matches) in a listing of a tree's files, sorted by service then env: what status and the
 // Argo CD plugin generator read without a checkout.
 func OverlaysIn(files []string, cfg *config.Repo) []OverlayFiles {
-	t := newTree(files)
-	layout := cfg.Layout
-	if layout == "" {
-		layout = t.detectLayout()
-	}
-	if layout == "" {
+	found, err := overlay.FindAll(overlay.ListedTree(files, "the base branch"), cfg)
+	if err != nil {
 		return nil
 	}
-	re := layoutRegexp(layout)
 	oneApp := ""
-	if config.OneApp(layout) && len(cfg.Services) == 1 {
+	if len(cfg.Services) == 1 {
 		for name := range cfg.Services {
 			oneApp = name // a one-app layout's service is the one .gito.yaml names
 		}
 	}
 	byDir := map[string]*OverlayFiles{}
 	var out []*OverlayFiles
-	for dir, kust := range t.kust {
-		got, ok := layoutMatch(re, dir)
-		if !ok || !t.isOverlay(dir, got) {
+	for _, f := range found {
+		if f.Service == "" {
+			f.Service = oneApp
+		}
+		if config.ValidateName("service", f.Service) != nil || config.ValidateName("env", f.Env) != nil {
 			continue
 		}
-		if got["service"] == "" {
-			got["service"] = oneApp
-		}
-		if config.ValidateName("service", got["service"]) != nil || config.ValidateName("env", got["env"]) != nil {
-			continue
-		}
-		o := &OverlayFiles{Service: got["service"], Env: got["env"], Dir: dir, Kustomization: kust}
-		byDir[dir] = o
+		o := &OverlayFiles{Service: f.Service, Env: f.Env, Dir: f.Dir, Kustomization: f.Kustomization}
+		byDir[f.Dir] = o
 		out = append(out, o)
 	}
 	for _, f := range files {
@@ -80,9 +72,9 @@ func OverlaysIn(files []string, cfg *config.Repo) []OverlayFiles {
 		}
 		return out[i].Env < out[j].Env
 	})
-	res := make([]OverlayFiles, len(out))
-	for i, o := range out {
-		res[i] = *o
+	var res []OverlayFiles
+	for _, o := range out {
+		res = append(res, *o)
 	}
 	return res
 }

@@ -3,7 +3,6 @@ package workspace
 import (
 	"context"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -238,29 +237,6 @@ func (t *tree) detectLayout() string {
 	return layout
 }
 
-// layoutRegexp turns "overlays/{env}/{service}" into a regexp with a named group per
-// placeholder; a one-app layout ("envs/{env}") has no service group.
-func layoutRegexp(layout string) *regexp.Regexp {
-	quoted := regexp.QuoteMeta(layout)
-	quoted = strings.NewReplacer(`\{service\}`, `(?P<service>[^/]+)`, `\{env\}`, `(?P<env>[^/]+)`).Replace(quoted)
-	return regexp.MustCompile("^" + quoted + "$")
-}
-
-// layoutMatch returns the placeholder values of dir under re.
-func layoutMatch(re *regexp.Regexp, dir string) (map[string]string, bool) {
-	m := re.FindStringSubmatch(dir)
-	if m == nil {
-		return nil, false
-	}
-	got := map[string]string{}
-	for i, name := range re.SubexpNames() {
-		if name != "" {
-			got[name] = m[i]
-		}
-	}
-	return got, true
-}
-
 // names lists the services or envs (of service; every env when service is "") of the repo's
 // layout in the listing, through the overlay package's layout engine (for shell completion).
 // A one-app layout's service is the one .gito.yaml names.
@@ -279,22 +255,4 @@ func (t *tree) names(cfg *config.Repo, which string, service string) []string {
 		return nil
 	}
 	return out
-}
-
-// isOverlay reports a directory that fits a layout as an overlay: not a base, and holding a
-// kustomization, or Helm values for its env (values.yaml or values-ENV.yaml), as the overlay
-// package decides on disk.
-func (t *tree) isOverlay(dir string, got map[string]string) bool {
-	if notOverlayNames[got["service"]] || notOverlayNames[got["env"]] {
-		return false
-	}
-	if _, ok := t.kust[dir]; ok {
-		return true
-	}
-	for _, f := range t.helm[dir] {
-		if f == "values.yaml" || f == "values-"+got["env"]+".yaml" {
-			return true
-		}
-	}
-	return false
 }

@@ -24,7 +24,8 @@ func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) 
 	if err != nil {
 		return nil, err
 	}
-	cred := gitAuthFor(remote, forge.KnownHosts(user.Hosts, getenv), getenv) // a long-running reader: token variables, not a GitHub App
+	hosts := forge.KnownHosts(user.Hosts, getenv)
+	cred := gitAuthFor(remote, hosts, getenv) // a long-running reader: token variables, not a GitHub App
 	tokenSource := ""
 	if cred.token != nil {
 		tokenSource = cred.token.Source
@@ -35,7 +36,7 @@ func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) 
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
 		if errors.Is(err, gitrepo.ErrAuth) {
-			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, getenv)}
+			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, hosts, getenv)}
 		}
 		return nil, err
 	}

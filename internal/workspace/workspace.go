@@ -161,7 +161,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)
 		if errors.Is(err, gitrepo.ErrAuth) {
-			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, opts.Getenv)}
+			return nil, &exitcode.AuthError{Err: err, Hint: gitAuthHint(remote, tokenSource, w.hosts, opts.Getenv)}
 		}
 		return nil, err
 	}
@@ -384,7 +384,7 @@ func gitAuthFor(remote string, hosts forge.Hosts, getenv func(string) string) gi
 }
 
 // gitAuthHint says what to do when the remote refused git's credentials.
-func gitAuthHint(remote, tokenSource string, getenv func(string) string) string {
+func gitAuthHint(remote, tokenSource string, hosts forge.Hosts, getenv func(string) string) string {
 	if tokenSource != "" {
 		return fmt.Sprintf("gito gave git the token from %s: check that it is valid and may read and push %s", tokenSource, redact(remote))
 	}
@@ -392,8 +392,22 @@ func gitAuthHint(remote, tokenSource string, getenv func(string) string) string 
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 		return "git used your own credentials (ssh keys or credential helper): check that they may read and push " + redact(remote)
 	}
+	// A host whose forge gito knows (by name, GH_HOST/GITLAB_HOST/GITEA_HOST or hosts:) takes
+	// one token variable: name it alone.
+	if target, ok := gitTarget(remote, hosts); ok {
+		if v, known := tokenVariable[target.Kind]; known {
+			return fmt.Sprintf("gito found no token for %s, a %s host: set %s", u.Host, target.Kind, v)
+		}
+	}
 	return fmt.Sprintf("gito found no token for %s: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in %s",
 		u.Host, config.UserConfigPath(getenv))
+}
+
+// tokenVariable is the variable that gives gito each forge's token.
+var tokenVariable = map[string]string{
+	forge.KindGitHub: "GH_TOKEN (or GITHUB_TOKEN)",
+	forge.KindGitLab: "GITLAB_TOKEN",
+	forge.KindGitea:  "GITEA_TOKEN",
 }
 
 func gitAuth(kind string, tok forge.Token) gitrepo.Auth {

@@ -278,9 +278,13 @@ func TestGitAuthHint(t *testing.T) {
 		{"https://github.com/a/b.git", "GH_TOKEN", "the token from GH_TOKEN: check that it is valid and may read and push https://github.com/a/b.git"},
 		{"https://x-access-token:secret@git.corp/a/b.git", "", "no token for git.corp: set GH_TOKEN, GITLAB_TOKEN or GITEA_TOKEN, and if the host's name does not say which forge it runs, name it in GH_HOST, GITLAB_HOST or GITEA_HOST or under hosts: in /cfg/gito/config.yaml"},
 		{"git@github.com:a/b.git", "", "git used your own credentials"},
+		// a host whose forge is known takes its one variable
+		{"https://gitlab.com/a/b.git", "", "no token for gitlab.com, a gitlab host: set GITLAB_TOKEN"},
+		{"https://tea.corp/a/b.git", "", "no token for tea.corp, a gitea host: set GITEA_TOKEN"},
 	}
+	hosts := forge.KnownHosts(nil, func(k string) string { return map[string]string{"GITEA_HOST": "tea.corp"}[k] })
 	for _, tt := range tests {
-		got := gitAuthHint(tt.remote, tt.source, getenv)
+		got := gitAuthHint(tt.remote, tt.source, hosts, getenv)
 		if !strings.Contains(got, tt.want) || strings.Contains(got, "secret") {
 			t.Errorf("gitAuthHint(%q, %q) = %q, want it to contain %q and no credentials", tt.remote, tt.source, got, tt.want)
 		}

@@ -55,7 +55,8 @@ func (c *catFile) read(ctx context.Context, names []string) (map[string]object, 
 		return nil, c.err
 	}
 	// A cancelled read kills the process, which unblocks it; the next read starts another.
-	stop := context.AfterFunc(ctx, func() { _ = c.proc.Process.Kill() })
+	proc := c.proc.Process // stop may clear c.proc while the kill is under way
+	stop := context.AfterFunc(ctx, func() { _ = proc.Kill() })
 	defer func() {
 		if !stop() && c.err == nil {
 			c.fail(fmt.Errorf("read objects: %w", context.Cause(ctx)))

@@ -60,7 +60,8 @@ func (r *Repo) readBlobs(ctx context.Context, specs []string, fetch bool) (map[s
 // blobless clone always has; asking git for the blob itself would fetch it, one at a time.
 func (r *Repo) resolveBlobs(ctx context.Context, specs []string) (map[string]string, error) {
 	treeOf := map[string]string{} // spec -> "rev:dir"
-	var trees []string
+	var trees []string            // each "rev:dir" once: the files of one directory share it
+	queued := map[string]bool{}
 	blobOf := map[string]string{}
 	for _, spec := range specs {
 		if isObjectID(spec) {
@@ -73,8 +74,9 @@ func (r *Repo) resolveBlobs(ctx context.Context, specs []string) (map[string]str
 		}
 		dir := path.Dir(path.Clean("/" + p))
 		tree := rev + ":" + strings.TrimPrefix(dir, "/")
-		if _, seen := treeOf[spec]; !seen {
-			treeOf[spec] = tree
+		treeOf[spec] = tree
+		if !queued[tree] {
+			queued[tree] = true
 			trees = append(trees, tree)
 		}
 	}

@@ -9,10 +9,6 @@ import (
 
 var hexCommit = regexp.MustCompile(`^[0-9a-fA-F]{7,64}$`)
 
-// Refresh fetches the remote again, so commits made since Open (a merge, a later push) can
-// be read.
-func (r *Repo) Refresh(ctx context.Context) error { return r.Fetch(ctx) }
-
 // IsAncestor reports whether commit ancestor is reachable from commit descendant (a commit
 // is its own ancestor). An unknown commit is reported as false, not as an error.
 func (r *Repo) IsAncestor(ctx context.Context, ancestor, descendant string) (bool, error) {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -92,31 +91,19 @@ func (r *Repo) resolveBlobs(ctx context.Context, specs []string) (map[string]str
 		if !ok || obj.kind != "tree" {
 			continue
 		}
+		items, err := parseTree(obj.data, obj.hashLen)
+		if err != nil {
+			continue // a tree git itself wrote: never, but then the spec names nothing
+		}
 		_, p, _ := strings.Cut(spec, ":")
-		if oid, isBlob := treeEntry(obj.data, path.Base(path.Clean("/"+p)), obj.hashLen); isBlob {
-			blobOf[spec] = oid
+		name := path.Base(path.Clean("/" + p))
+		for _, it := range items {
+			if it.name == name && !it.isTree() && it.mode != modeGitlink {
+				blobOf[spec] = it.oid
+			}
 		}
 	}
 	return blobOf, nil
-}
-
-// treeEntry finds name in a raw tree object ("<mode> <name>\0<hash>" entries).
-func treeEntry(data []byte, name string, hashLen int) (oid string, isBlob bool) {
-	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		nul := bytes.IndexByte(data, 0)
-		if sp < 0 || nul < sp || len(data) < nul+1+hashLen {
-			return "", false
-		}
-		mode, entry := string(data[:sp]), string(data[sp+1:nul])
-		hash := data[nul+1 : nul+1+hashLen]
-		data = data[nul+1+hashLen:]
-		if entry == name {
-			blob := mode == "100644" || mode == "100755" || mode == "120000"
-			return hex.EncodeToString(hash), blob
-		}
-	}
-	return "", false
 }
 
 // prefetch fetches the objects the cache lacks in one request. Presence is checked through a

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -43,7 +44,7 @@ func (r *Repo) commitTree(ctx context.Context, tree, parent string, opts CommitO
 		return "", err
 	}
 	var args []string
-	sign := isTrue(cfg["commit.gpgsign"])
+	sign := gitBool(cfg["commit.gpgsign"])
 	if key := opts.SigningKey; key != "" {
 		if !strings.HasPrefix(key, "key::") {
 			abs, err := filepath.Abs(key)
@@ -91,12 +92,13 @@ func cleanMessage(msg string) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-func isTrue(v string) bool {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "yes", "on", "1":
-		return true
+// gitBool reads a git config boolean as git does: true, yes, on or a non-zero number.
+func gitBool(v string) bool {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if n, err := strconv.Atoi(v); err == nil {
+		return n != 0
 	}
-	return false
+	return v == "true" || v == "yes" || v == "on"
 }
 
 // commitConfig reads the settings a commit depends on (identity and commit.gpgsign) in one

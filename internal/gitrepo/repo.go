@@ -95,8 +95,7 @@ func OpenCached(opts OpenOptions) (*Repo, error) {
 // CachedDefaultBranch guesses the default branch from the cache alone: origin/HEAD when the
 // clone recorded it, else main or master when they exist.
 func (r *Repo) CachedDefaultBranch(ctx context.Context) (string, error) {
-	out, err := r.git.output(ctx, r.dir, nil, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
-	if b, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "refs/remotes/origin/"); err == nil && ok {
+	if b := r.cachedHead(ctx); b != "" {
 		return b, nil
 	}
 	for _, b := range []string{"main", "master"} {
@@ -105,6 +104,15 @@ func (r *Repo) CachedDefaultBranch(ctx context.Context) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no default branch in the cache of %s", r.remote.url)
+}
+
+// cachedHead is the branch the cache's origin/HEAD names ("" when it names none).
+func (r *Repo) cachedHead(ctx context.Context) string {
+	out, err := r.git.output(ctx, r.dir, nil, "symbolic-ref", "--quiet", RemoteRef("HEAD"))
+	if b, ok := strings.CutPrefix(strings.TrimSpace(string(out)), RemoteRef("")); err == nil && ok {
+		return b
+	}
+	return ""
 }
 
 func newRepo(opts OpenOptions) (*Repo, error) {
@@ -285,22 +293,16 @@ func (r *Repo) DefaultBranch(ctx context.Context) (string, error) {
 	if r.defaultBranch != "" {
 		return r.defaultBranch, nil
 	}
-	out, err := r.git.output(ctx, r.dir, r.env, "ls-remote", "--symref", "origin", "HEAD")
+	_, head, err := r.lsRemote(ctx)
 	if err != nil {
 		return "", fmt.Errorf("find default branch of %s: %w", r.remote.url, err)
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if target, ok := strings.CutPrefix(line, "ref: refs/heads/"); ok {
-			if b, _, found := strings.Cut(target, "\tHEAD"); found {
-				r.defaultBranch = b
-				return b, nil
-			}
-		}
+	if head == "" {
+		head = r.cachedHead(ctx) // the remote does not say (dumb HTTP)
 	}
-	out, err = r.git.output(ctx, r.dir, nil, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
-	if b, ok := strings.CutPrefix(strings.TrimSpace(string(out)), "refs/remotes/origin/"); err == nil && ok {
-		r.defaultBranch = b
-		return b, nil
+	if head != "" {
+		r.defaultBranch = head
+		return head, nil
 	}
 	return "", fmt.Errorf("find default branch of %s: the remote does not name one; pass --base", r.remote.url)
 }

@@ -62,6 +62,13 @@ func TestCommitSignedWithSSHKey(t *testing.T) {
 	assertNotInFiles(t, r.cacheRoot, key)
 	home, _ := envValue(g.Env, "HOME")
 	assertNotInFiles(t, home, key)
+
+	// Without --signing-key, the user's git config decides, as it would for git commit:
+	// commit-tree, being plumbing, does not read commit.gpgsign itself.
+	writeFile(t, filepath.Join(home, ".gitconfig"), "[gpg]\n\tformat = ssh\n[user]\n\tsigningkey = "+key+"\n[commit]\n\tgpgsign = yes\n")
+	if out, err := verify(commit("")); err != nil || !strings.Contains(out, `Good "git" signature for ci@example.com`) {
+		t.Errorf("verify-commit of a commit signed by the user's git config: %v\n%s", err, out)
+	}
 }
 
 func sha256Hex(s string) string {

@@ -142,7 +142,7 @@ func (w *Waiter) holds(p *release.Plan) func(ctx context.Context, merge, rev str
 		ok, err := w.ws.Repo.IsAncestor(ctx, merge, rev)
 		if err == nil && !ok && !refreshed {
 			refreshed = true
-			if err := w.ws.Repo.Refresh(ctx); err != nil {
+			if err := w.ws.Repo.Fetch(ctx); err != nil {
 				return false, err
 			}
 			ok, err = w.ws.Repo.IsAncestor(ctx, merge, rev)

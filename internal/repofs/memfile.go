@@ -16,8 +16,8 @@ func newMemFile(name string, data []byte) *memFile {
 	return &memFile{Reader: bytes.NewReader(data), info: memInfo{name: name, size: int64(len(data))}}
 }
 
-func (f *memFile) Write([]byte) (int, error)   { return 0, errReadOnly("write", f.info.name) }
-func (f *memFile) Close() error                { return nil }
+func (f *memFile) Write([]byte) (int, error)  { return 0, errReadOnly("write", f.info.name) }
+func (f *memFile) Close() error               { return nil }
 func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 
 type memInfo struct {

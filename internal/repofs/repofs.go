@@ -49,7 +49,7 @@ func (e *OutsideError) Error() string {
 
 func (e *OutsideError) Unwrap() error { return ErrOutside }
 
-// Serve sees the bytes of each file read from disk before anyone else; what it returns is
+// Serve sees the bytes of each file (from disk or Put) before anyone else; what it returns is
 // what is served (and cached: a file is read from disk once per FS).
 type Serve func(rel string, data []byte) ([]byte, error)
 
@@ -239,7 +239,7 @@ func (f *FS) readDisk(rel string) ([]byte, error) {
 	return data, err
 }
 
-// ReadFile serves p: an edit, else the disk's bytes through Serve, once checked for remote
+// ReadFile serves p: an edit, else the disk's bytes, through Serve, once checked for remote
 // resources (kustomizations) and alias bombs.
 func (f *FS) ReadFile(p string) ([]byte, error) {
 	rel, err := f.Rel(p)
@@ -247,16 +247,16 @@ func (f *FS) ReadFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	f.mu.Lock()
-	data, edited := f.edits[rel]
-	if !edited {
-		data, edited = f.cache[rel]
-	}
+	data, cached := f.cache[rel]
+	edit, edited := f.edits[rel]
 	f.mu.Unlock()
-	if edited {
+	if cached {
 		return slices.Clone(data), nil
 	}
-	if data, err = f.readDisk(rel); err != nil {
-		return nil, err
+	if data = slices.Clone(edit); !edited {
+		if data, err = f.readDisk(rel); err != nil {
+			return nil, err
+		}
 	}
 	if f.serve != nil {
 		if data, err = f.serve(rel, data); err != nil {
@@ -270,12 +270,14 @@ func (f *FS) ReadFile(p string) ([]byte, error) {
 	defer f.mu.Unlock()
 	if _, ok := f.cache[rel]; !ok {
 		f.cache[rel] = data
-		f.order = append(f.order, rel)
+		if !edited {
+			f.order = append(f.order, rel)
+		}
 	}
 	return slices.Clone(f.cache[rel]), nil
 }
 
-// Vet applies the checks of ReadFile to bytes that did not come from the disk (edits).
+// vet refuses alias bombs, and kustomizations that name a remote resource.
 func (f *FS) vet(rel string, data []byte) error {
 	if err := yamllimit.Check(rel, data); err != nil {
 		return f.refuse(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -231,7 +230,7 @@ func (p *planner) checkTarget(res *Result, f targetFile, before, after []byte) e
 	if err := p.ctx.Err(); err != nil {
 		return err
 	}
-	req := helmrender.Request{Dir: filepath.Join(p.root, filepath.FromSlash(f.chart)), Name: p.req.Service,
+	req := helmrender.Request{FS: p.fs, Chart: f.chart, Name: p.req.Service,
 		ChartValues: f.path == path.Join(f.chart, "values.yaml")}
 	req.Values = before
 	if _, err := helmrender.Render(req); err != nil {
@@ -289,7 +288,8 @@ func (p *planner) withTargets(ov *Overlay) (*Result, error) {
 // envs that do.
 func (p *planner) knownTargetEnv() error {
 	overlays, _ := Envs(p.root, p.repo, p.req.Service)
-	return unknownTargetEnv(DiskTree(p.root), p.repo, p.req.Service, p.req.Env, overlays)
+	// Through the confined tree: a pattern through a link out of the repo lists nothing there.
+	return unknownTargetEnv(Tree{fsys: p.fs.FS(), name: p.root}, p.repo, p.req.Service, p.req.Env, overlays)
 }
 
 // targetsOnly releases through target files alone (Helm values, manifests, Applications).

@@ -86,6 +86,10 @@ func Open(dir string, serve Serve) (*FS, error) {
 	return &FS{dir: abs, root: r, serve: serve, edits: map[string][]byte{}, dirs: map[string]bool{}, cache: map[string][]byte{}}, nil
 }
 
+// FS is the repository as an fs.FS (listings and types, for the layout engine), confined as
+// every other operation is: a link out of the repository is an error, not a listing.
+func (f *FS) FS() fs.FS { return f.root.FS() }
+
 // Close releases the root.
 func (f *FS) Close() error { return f.root.Close() }
 

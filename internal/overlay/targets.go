@@ -288,8 +288,7 @@ func (p *planner) withTargets(ov *Overlay) (*Result, error) {
 // envs that do.
 func (p *planner) knownTargetEnv() error {
 	overlays, _ := Envs(p.root, p.repo, p.req.Service)
-	// Through the confined tree: a pattern through a link out of the repo lists nothing there.
-	return unknownTargetEnv(Tree{fsys: p.fs.FS(), name: p.root}, p.repo, p.req.Service, p.req.Env, overlays)
+	return unknownTargetEnv(DiskTree(p.root), p.repo, p.req.Service, p.req.Env, overlays)
 }
 
 // targetsOnly releases through target files alone (Helm values, manifests, Applications).

@@ -12,19 +12,13 @@ import (
 	"github.com/gito-dev/gito/internal/repofs"
 )
 
-// fixDeprecated serves kustomize a kustomization whose deprecated bases, imageTags and
+// fixDeprecatedFile serves kustomize a kustomization whose deprecated bases, imageTags and
 // patchesStrategicMerge are moved to resources, images and patches, because kustomize
 // prints its warning about them straight to the process's stderr on every render (and gito
 // renders several times). Only moves that build the same output are made: bases and
 // imageTags kustomize moves itself right after warning; patchesStrategicMerge runs just
 // before patches, so it moves only into an empty patches. The fields are recorded so the
 // release says it once.
-func fixDeprecated(fsys *repofs.FS, deprecated map[string]bool) repofs.Serve {
-	return func(rel string, data []byte) ([]byte, error) {
-		return fixDeprecatedFile(fsys, deprecated, rel, data), nil
-	}
-}
-
 func fixDeprecatedFile(fsys *repofs.FS, deprecated map[string]bool, p string, data []byte) []byte {
 	if !slices.Contains(kustomizationNames, path.Base(p)) {
 		return data

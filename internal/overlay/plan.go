@@ -145,7 +145,7 @@ func resolveRoot(root string) (string, error) {
 
 type planner struct {
 	ctx    context.Context
-	root   string // absolute, symlinks resolved
+	root   string     // absolute, symlinks resolved
 	fs     *repofs.FS // the repository on disk, every read and check confined to it
 	repo   *config.Repo
 	req    Request

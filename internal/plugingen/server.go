@@ -68,6 +68,7 @@ func (h *Handler) New(reg *prometheus.Registry) http.Handler {
 	}
 	m := newMetrics(reg, h.Store, h.Now)
 	h.Store.onFail = m.refreshFailures.Inc
+	h.Store.now = h.Now
 	mux := http.NewServeMux()
 	mux.Handle(Path, m.instrument("getparams", http.HandlerFunc(h.getParams)))
 	mux.Handle("/healthz", m.instrument("healthz", http.HandlerFunc(h.healthz)))
@@ -218,26 +219,40 @@ func (h *Handler) healthz(w http.ResponseWriter, _ *http.Request) {
 
 // readyz is ready once a first snapshot is loaded, and stays ready (200) while a failing
 // refresh serves the last one: Argo CD is better off with a stale answer than none. The body
-// says which.
+// says which, and when stale, why: the last refresh's error and for how long refreshes have
+// failed, or how long the refresh in flight has been running.
 func (h *Handler) readyz(w http.ResponseWriter, _ *http.Request) {
-	snap := h.Store.Snapshot()
+	snap, st, now := h.Store.Snapshot(), h.Store.Status(), h.Now()
+	body := map[string]any{}
+	if !st.RunningSince.IsZero() {
+		body["refreshRunningSeconds"] = int(now.Sub(st.RunningSince).Seconds())
+	}
+	if st.Err != nil {
+		body["error"] = st.Err.Error()
+		body["failingForSeconds"] = int(now.Sub(st.FailingSince).Seconds())
+	}
 	if snap == nil {
-		body := map[string]any{"status": "loading"}
-		if err := h.Store.Err(); err != nil {
-			body["error"] = err.Error()
-		}
+		body["status"] = "loading"
 		writeJSON(w, http.StatusServiceUnavailable, body)
 		return
 	}
-	age := h.Now().Sub(snap.LoadedAt)
-	body := map[string]any{"status": "ready", "commit": snap.Commit, "snapshotAgeSeconds": int(age.Seconds())}
-	if err := h.Store.Err(); err != nil {
-		body["status"], body["error"] = "stale", err.Error()
-	} else if h.StaleAfter > 0 && age > h.StaleAfter {
+	age := now.Sub(snap.LoadedAt)
+	body["status"], body["commit"], body["snapshotAgeSeconds"] = "ready", snap.Commit, int(age.Seconds())
+	switch {
+	case st.Err != nil:
 		body["status"] = "stale"
+		body["reason"] = fmt.Sprintf("refreshes have failed for %s; the last one: %v", seconds(now.Sub(st.FailingSince)), st.Err)
+	case h.StaleAfter > 0 && age > h.StaleAfter:
+		body["status"] = "stale"
+		body["reason"] = fmt.Sprintf("no refresh has completed for %s", seconds(age))
+		if !st.RunningSince.IsZero() {
+			body["reason"] = fmt.Sprintf("no refresh has completed for %s; the one running started %s ago", seconds(age), seconds(now.Sub(st.RunningSince)))
+		}
 	}
 	writeJSON(w, http.StatusOK, body)
 }
+
+func seconds(d time.Duration) string { return d.Truncate(time.Second).String() }
 
 func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, map[string]any{"error": msg, "code": code})

@@ -1,0 +1,63 @@
+package gitserver
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+)
+
+// Health is how a Flaky remote answers.
+type Health int32
+
+const (
+	Healthy Health = iota // serves git
+	Silent                // accepts each request and never answers, as a hung remote does
+	Failing               // answers 503
+)
+
+// Flaky is a smart-HTTP git remote on 127.0.0.1 whose health the test sets: it hangs, fails
+// and recovers. A request hung while Silent stays hung after a recovery, as one on a dead
+// connection would, until its client gives up or the test ends.
+type Flaky struct {
+	URL    string // a repository at bareRoot/NAME.git is URL + "/NAME.git"
+	health atomic.Int32
+	next   http.Handler
+	hung   chan struct{}
+	end    chan struct{}
+}
+
+// ServeFlaky serves the bare repositories under bareRoot, healthy at first.
+func ServeFlaky(tb testing.TB, bareRoot string) *Flaky {
+	tb.Helper()
+	f := &Flaky{next: NewHandler(tb, bareRoot, nil), hung: make(chan struct{}, 1), end: make(chan struct{})}
+	srv := httptest.NewServer(f)
+	tb.Cleanup(srv.Close)
+	tb.Cleanup(func() { close(f.end) }) // runs first: hung handlers return, so Close can
+	f.URL = srv.URL
+	return f
+}
+
+// Set changes how the following requests are answered.
+func (f *Flaky) Set(h Health) { f.health.Store(int32(h)) }
+
+// Hung receives when a request starts hanging (at most one is buffered).
+func (f *Flaky) Hung() <-chan struct{} { return f.hung }
+
+func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch Health(f.health.Load()) {
+	case Silent:
+		select {
+		case f.hung <- struct{}{}:
+		default:
+		}
+		select {
+		case <-r.Context().Done():
+		case <-f.end:
+		}
+	case Failing:
+		http.Error(w, "remote unavailable", http.StatusServiceUnavailable)
+	default:
+		f.next.ServeHTTP(w, r)
+	}
+}

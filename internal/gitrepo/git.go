@@ -78,7 +78,7 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	}
 	if err := x.Run(); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			if g.ProcessGroup {
+			if g.ProcessGroup && x.Process != nil { // nil: the context ended before the start
 				killGroup(x.Process) // what SIGTERM and WaitDelay's kill of git left
 			}
 			return nil, fmt.Errorf("git %s: %w", subcommand(c.args), ctxErr)

@@ -75,3 +75,14 @@ func processesNaming(t *testing.T, s string) []string {
 	}
 	return out
 }
+
+// A context that ends before git starts is an error like any cancel, not a crash.
+func TestProcessGroupWithAnEndedContext(t *testing.T) {
+	t.Parallel()
+	g := &Git{Env: gitserver.Env(t), ProcessGroup: true}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := g.output(ctx, t.TempDir(), nil, "version"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("git on an ended context = %v, want context.Canceled", err)
+	}
+}

@@ -24,13 +24,14 @@ type Flaky struct {
 	health atomic.Int32
 	next   http.Handler
 	hung   chan struct{}
+	served chan struct{}
 	end    chan struct{}
 }
 
 // ServeFlaky serves the bare repositories under bareRoot, healthy at first.
 func ServeFlaky(tb testing.TB, bareRoot string) *Flaky {
 	tb.Helper()
-	f := &Flaky{next: NewHandler(tb, bareRoot, nil), hung: make(chan struct{}, 1), end: make(chan struct{})}
+	f := &Flaky{next: NewHandler(tb, bareRoot, nil), hung: make(chan struct{}, 1), served: make(chan struct{}, 1), end: make(chan struct{})}
 	srv := httptest.NewServer(f)
 	tb.Cleanup(srv.Close)
 	tb.Cleanup(func() { close(f.end) }) // runs first: hung handlers return, so Close can
@@ -38,8 +39,20 @@ func ServeFlaky(tb testing.TB, bareRoot string) *Flaky {
 	return f
 }
 
-// Set changes how the following requests are answered.
-func (f *Flaky) Set(h Health) { f.health.Store(int32(h)) }
+// Set changes how the following requests are answered. Becoming Healthy forgets earlier
+// requests: Served then says when the first one after the recovery arrives.
+func (f *Flaky) Set(h Health) {
+	if h == Healthy {
+		select {
+		case <-f.served:
+		default:
+		}
+	}
+	f.health.Store(int32(h))
+}
+
+// Served receives when a request reaches the healthy remote (at most one is buffered).
+func (f *Flaky) Served() <-chan struct{} { return f.served }
 
 // Hung receives when a request starts hanging (at most one is buffered).
 func (f *Flaky) Hung() <-chan struct{} { return f.hung }
@@ -58,6 +71,10 @@ func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Failing:
 		http.Error(w, "remote unavailable", http.StatusServiceUnavailable)
 	default:
+		select {
+		case f.served <- struct{}{}:
+		default:
+		}
 		f.next.ServeHTTP(w, r)
 	}
 }

@@ -165,10 +165,10 @@ type soakServer struct {
 }
 
 type readiness struct {
-	Status     string `json:"status"`
-	Commit     string `json:"commit"`
-	Error      string `json:"error"`
-	Reason     string `json:"reason"`
+	Status string `json:"status"`
+	Commit string `json:"commit"`
+	Error  string `json:"error"`
+	Reason string `json:"reason"`
 }
 
 func (s *soakServer) waitForAddr(addrFile string, exited <-chan error) string {

@@ -24,7 +24,8 @@ import (
 
 var (
 	soakFor      = flag.Duration("soak", 20*time.Second, "how long TestServeSoak runs (make soak: 5m)")
-	soakInterval = flag.Duration("soak.interval", 3*time.Second, "--refresh and --refresh-timeout of the soaked server")
+	soakInterval = flag.Duration("soak.interval", 2*time.Second, "--refresh of the soaked server")
+	soakTimeout  = flag.Duration("soak.timeout", 8*time.Second, "--refresh-timeout of the soaked server")
 )
 
 // soakHeapBound is the most heap gito serve may hold in use at the end of the soak. The
@@ -33,18 +34,20 @@ const soakHeapBound = 48 << 20
 
 // TestServeSoak drives a real gito serve with mixed requests from three clients while its
 // remote, served on 127.0.0.1, cycles through healthy, silent (accepts and never answers),
-// healthy, failing (503), healthy. A commit lands during each outage; a refresh must reach
-// the remote within two refresh intervals of the recovery and serve the commit, every
-// request must be answered as the mix expects throughout, and the server's heap must end
-// under soakHeapBound. -soak sets the duration (20 s in
-// make test, 5 minutes in make soak).
+// healthy, failing (503), healthy. A silent outage lasts until the refresh deadline has
+// ended a hung refresh (/readyz must say so); then the remote restarts. A commit lands
+// during each outage; a refresh must reach the remote within two refresh intervals of the
+// recovery and serve the commit, every request must be answered as the mix expects
+// throughout, and the server's heap must end under soakHeapBound. -soak sets the duration
+// (20 s in make test, 5 minutes in make soak); -soak.interval and -soak.timeout the
+// server's --refresh and --refresh-timeout.
 func TestServeSoak(t *testing.T) {
 	gito, err := exec.LookPath("gito")
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	interval := *soakInterval
+	interval, timeout := *soakInterval, *soakTimeout
 	files := map[string]string{}
 	for _, env := range []string{"dev", "staging", "prod"} {
 		for _, svc := range []string{"api", "web", "worker", "billing"} {
@@ -67,7 +70,7 @@ func TestServeSoak(t *testing.T) {
 	}
 	defer logFile.Close()
 	cmd := exec.Command(gito, "serve", "--repo", remote.URL+"/infra.git", "--listen", "127.0.0.1:0", "--addr-file", addrFile,
-		"--token-file", filepath.Join(dir, "token"), "--refresh", interval.String(), "--refresh-timeout", interval.String())
+		"--token-file", filepath.Join(dir, "token"), "--refresh", interval.String(), "--refresh-timeout", timeout.String())
 	cmd.Env = append(gitserver.Env(t), "XDG_CACHE_HOME="+filepath.Join(dir, "cache"), "XDG_CONFIG_HOME="+filepath.Join(dir, "config"))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
@@ -109,14 +112,17 @@ func TestServeSoak(t *testing.T) {
 		if health == gitserver.Silent {
 			<-remote.Hung()
 		}
-		stale := s.waitFor(3*interval+30*time.Second, "a stale /readyz during the outage", func(r readiness) bool { return r.Status == "stale" })
-		if stale.Error == "" || stale.Reason == "" {
+		// Stale with the outage's error: a silent remote's once the refresh deadline ends it.
+		stale := s.waitFor(timeout+time.Minute, "/readyz to report the outage", func(r readiness) bool {
+			return r.Status == "stale" && r.Error != "" && (health != gitserver.Silent || strings.Contains(r.Error, "refresh stopped after"))
+		})
+		if stale.Reason == "" {
 			t.Errorf("/readyz during the outage says no reason: %+v", stale)
 		}
 		head := gitserver.Commit(t, bare, "main", "release", map[string]string{
 			"overlays/prod/api/kustomization.yaml": soakKustomization("api", fmt.Sprintf("v2.%d.0", n)),
 		})
-		remote.Set(gitserver.Healthy)
+		remote.Restart() // a refresh hung on the silent remote fails now, not at its deadline
 		recovered := time.Now()
 		name := map[gitserver.Health]string{gitserver.Silent: "silent", gitserver.Failing: "failing"}[health]
 		select {

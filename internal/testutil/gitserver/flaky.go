@@ -3,6 +3,7 @@ package gitserver
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -17,8 +18,8 @@ const (
 )
 
 // Flaky is a smart-HTTP git remote on 127.0.0.1 whose health the test sets: it hangs, fails
-// and recovers. A request hung while Silent stays hung after a recovery, as one on a dead
-// connection would, until its client gives up or the test ends.
+// and recovers. A request hung while Silent stays hung after Set(Healthy), as one on a dead
+// connection would, until its client gives up or the test ends; Restart cuts it.
 type Flaky struct {
 	URL    string // a repository at bareRoot/NAME.git is URL + "/NAME.git"
 	health atomic.Int32
@@ -26,12 +27,15 @@ type Flaky struct {
 	hung   chan struct{}
 	served chan struct{}
 	end    chan struct{}
+
+	mu      sync.Mutex
+	restart chan struct{} // closed by Restart
 }
 
 // ServeFlaky serves the bare repositories under bareRoot, healthy at first.
 func ServeFlaky(tb testing.TB, bareRoot string) *Flaky {
 	tb.Helper()
-	f := &Flaky{next: NewHandler(tb, bareRoot, nil), hung: make(chan struct{}, 1), served: make(chan struct{}, 1), end: make(chan struct{})}
+	f := &Flaky{next: NewHandler(tb, bareRoot, nil), hung: make(chan struct{}, 1), served: make(chan struct{}, 1), end: make(chan struct{}), restart: make(chan struct{})}
 	srv := httptest.NewServer(f)
 	tb.Cleanup(srv.Close)
 	tb.Cleanup(func() { close(f.end) }) // runs first: hung handlers return, so Close can
@@ -51,6 +55,16 @@ func (f *Flaky) Set(h Health) {
 	f.health.Store(int32(h))
 }
 
+// Restart makes the remote healthy and cuts the requests hung until then, as a server that
+// restarts drops its connections.
+func (f *Flaky) Restart() {
+	f.mu.Lock()
+	close(f.restart)
+	f.restart = make(chan struct{})
+	f.mu.Unlock()
+	f.Set(Healthy)
+}
+
 // Served receives when a request reaches the healthy remote (at most one is buffered).
 func (f *Flaky) Served() <-chan struct{} { return f.served }
 
@@ -60,6 +74,9 @@ func (f *Flaky) Hung() <-chan struct{} { return f.hung }
 func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch Health(f.health.Load()) {
 	case Silent:
+		f.mu.Lock()
+		restart := f.restart
+		f.mu.Unlock()
 		select {
 		case f.hung <- struct{}{}:
 		default:
@@ -67,6 +84,8 @@ func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-f.end:
+		case <-restart:
+			panic(http.ErrAbortHandler) // the connection closes without an answer
 		}
 	case Failing:
 		http.Error(w, "remote unavailable", http.StatusServiceUnavailable)

@@ -54,6 +54,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"fake-argocd":   cmdFakeArgoCD,
 		"argocd-app":    cmdArgoCDApp,
 		"argocd-await":  cmdArgoCDAwait,
+		"argocd-fail":   cmdArgoCDFail,
 		"cache-shallow": cmdCacheShallow,
 		"push-main":     cmdPushMain,
 		"gitea-public":  cmdGiteaPublic,

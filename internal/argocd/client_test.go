@@ -110,4 +110,3 @@ func TestTokenNeverLeavesTheServerOrigin(t *testing.T) {
 		})
 	}
 }
-

@@ -139,7 +139,11 @@ func (w *Wire) RoundTrip(r *http.Request) (*http.Response, error) {
 	up := r.Clone(r.Context())
 	up.URL.Scheme, up.URL.Host, up.Host = w.upstream.Scheme, w.upstream.Host, ""
 	up.RequestURI = ""
-	return http.DefaultTransport.RoundTrip(up)
+	resp, err := http.DefaultTransport.RoundTrip(up)
+	if resp != nil {
+		resp.Request = r // the client must see the URL it asked for (ggcr reads the scheme back)
+	}
+	return resp, err
 }
 
 func (w *Wire) record(r *http.Request) {

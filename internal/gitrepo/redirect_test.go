@@ -50,7 +50,9 @@ func TestGitFollowsNoRedirectWithTheToken(t *testing.T) {
 				t.Run(fmt.Sprintf("%d/%s/request%d", status, target, on), func(t *testing.T) {
 					t.Parallel()
 					var foreign heard
-					catcher := func(srv *httptest.Server) { srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { foreign.add(r); http.NotFound(w, r) }) }
+					catcher := func(srv *httptest.Server) {
+						srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { foreign.add(r); http.NotFound(w, r) })
+					}
 					plain := httptest.NewUnstartedServer(nil)
 					catcher(plain)
 					plain.Start()

@@ -152,6 +152,9 @@ func (f *Forge) fail(action string, resp *sdk.Response, err error) error {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("gitea: %s: %w", action, err)
 		}
+		if ne := forge.AsNetError(err); ne != nil {
+			return fmt.Errorf("gitea: %s: %w", action, ne)
+		}
 		return fmt.Errorf("gitea: %s: %s", action, msg)
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: gitea: %s: 401 %s: check GITEA_TOKEN", forge.ErrAuth, action, msg)

@@ -192,6 +192,9 @@ func (f *Forge) wrap(err error, format string, args ...any) error {
 		}
 		return fmt.Errorf("github: %s: %d %s", op, status, msg)
 	}
+	if ne := forge.AsNetError(err); ne != nil {
+		return fmt.Errorf("github: %s: %w", op, ne)
+	}
 	return fmt.Errorf("github: %s: %s", op, f.scrub(err.Error()))
 }
 

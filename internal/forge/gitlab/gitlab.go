@@ -207,6 +207,9 @@ func (f *Forge) describe(action string, err error) error {
 		}
 		return fmt.Errorf("gitlab: %s: %s", action, msg)
 	}
+	if ne := forge.AsNetError(err); ne != nil {
+		return fmt.Errorf("gitlab: %s: %w", action, ne)
+	}
 	return fmt.Errorf("gitlab: %s: %w", action, err)
 }
 

@@ -68,5 +68,7 @@ type attemptTimeout struct {
 	err   error
 }
 
-func (e *attemptTimeout) Error() string { return fmt.Sprintf("no answer within %s: %v", e.after, e.err) }
+func (e *attemptTimeout) Error() string {
+	return fmt.Sprintf("no answer within %s: %v", e.after, e.err)
+}
 func (e *attemptTimeout) Unwrap() error { return e.err }

@@ -57,6 +57,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"argocd-fail":   cmdArgoCDFail,
 		"listen":        cmdListen,
 		"heard":         cmdHeard,
+		"forge-moved":   cmdForgeMoved,
 		"cache-shallow": cmdCacheShallow,
 		"push-main":     cmdPushMain,
 		"gitea-public":  cmdGiteaPublic,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -60,4 +61,31 @@ func cmdHeard(ts *testscript.TestScript, neg bool, args []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	fmt.Fprintf(ts.Stdout(), "%d requests, %d with a credential\n", l.requests, l.withCred)
+}
+
+// forge-moved OP STATUS URL TIMES: the next TIMES requests of OP (list, create, update,
+// labels) answer STATUS with Location URL, as a hostile or misconfigured forge would.
+func cmdForgeMoved(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: forge-moved OP STATUS URL TIMES")
+	}
+	status, err1 := strconv.Atoi(args[1])
+	times, err2 := strconv.Atoi(args[3])
+	if err1 != nil || err2 != nil {
+		ts.Fatalf("forge-moved: STATUS and TIMES are numbers")
+	}
+	h := map[string]string{"Location": args[2]}
+	switch f := mustForge(ts).(type) {
+	case *githubFake:
+		o := githubOps[args[0]]
+		f.s.FailNext(o[0], o[1], status, h, times)
+	case *githubAppFake:
+		o := githubOps[args[0]]
+		f.s.FailNext(o[0], o[1], status, h, times)
+	case *gitlabFake:
+		o := gitlabOps[args[0]]
+		f.s.FailNext(o[0], o[1], status, h, times)
+	default:
+		ts.Fatalf("forge-moved: not supported by %T", f)
+	}
 }

@@ -54,6 +54,10 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"fake-argocd":   positive(cmdFakeArgoCD),
 		"argocd-app":    positive(cmdArgoCDApp),
 		"argocd-await":  positive(cmdArgoCDAwait),
+		"argocd-fail":   positive(cmdArgoCDFail),
+		"listen":        positive(cmdListen),
+		"heard":         positive(cmdHeard),
+		"forge-moved":   positive(cmdForgeMoved),
 		"cache-shallow": cmdCacheShallow,
 		"push-main":     positive(cmdPushMain),
 		"gitea-public":  positive(cmdGiteaPublic),
@@ -87,10 +91,11 @@ func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
 	// .gito.yaml names the fake's API on 127.0.0.1, which is not the (local) remote's host: the
-	// user, not the repo, must declare it before gito sends it a token (hardening S2).
+	// user, not the repo, must declare it before gito sends it a token (hardening S2), and
+	// plain http must be declared as such (http://host:port), or it means https (H4).
 	api, err := url.Parse(st.forge.apiURL())
 	ts.Check(err)
-	declareHost(ts, api.Host, st.kind)
+	declareHost(ts, api.Scheme+"://"+api.Host, st.kind)
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
 	ts.Setenv("TOKEN", st.forge.secret())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())

@@ -33,6 +33,8 @@ type scriptState struct {
 	slow       net.Conn
 	slowReader *bufio.Reader
 	registry   *ociregistry.Server // started by the registry command
+
+	listeners map[string]*listener // started by listen (creds_test.go)
 }
 
 const stateKey = "gito-state"

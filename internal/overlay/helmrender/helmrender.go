@@ -34,6 +34,9 @@ type Request struct {
 	Namespace   string
 	Values      []byte
 	ChartValues bool
+	// OnRender, when set, receives the rendered manifests (every template's YAML in name
+	// order): what the rendered diff compares.
+	OnRender func(manifests []byte)
 }
 
 // Render renders every template and returns the container images of the output.
@@ -67,6 +70,9 @@ func Render(req Request) (imgs []Image, err error) {
 	out, err := engine.Render(c, rv)
 	if err != nil {
 		return nil, fmt.Errorf("render: %s", oneLine(err))
+	}
+	if req.OnRender != nil {
+		req.OnRender(manifests(out))
 	}
 	return images(c, out)
 }

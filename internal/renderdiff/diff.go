@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aymanbagabas/go-udiff"
 	"gopkg.in/yaml.v3"
 )
 
@@ -83,7 +82,7 @@ func Compute(source string, before, after []byte) (Section, error) {
 		case a == nil:
 			o.Change, newLabel = Removed, "/dev/null"
 		}
-		o.Diff = mask(udiff.Unified(oldLabel, newLabel, from, to), secrets)
+		o.Diff = mask(unified(oldLabel, newLabel, from, to), secrets)
 		sec.Objects = append(sec.Objects, o)
 		sec.Workloads = append(sec.Workloads, workloadRows(p.id, b, a)...)
 	}

@@ -117,63 +117,75 @@ func fairShares(sizes []int, avail int) []int {
 	return shares
 }
 
-// markdownSection prints one section; with limit >= 0 it stops adding diff lines when the
-// next one (plus the closing fence and the line that says what was left out) would pass it.
+// markdownSection prints one section; with limit >= 0 it adds workload rows and diff lines
+// only while the next one (plus the closing fence and the line that says what was left out)
+// stays within limit.
 func markdownSection(s Section, limit int) string {
-	var head strings.Builder
-	fmt.Fprintf(&head, "#### Rendered changes of `%s`: %s\n\n", s.Source, summary(s))
-	if len(s.Workloads) > 0 {
-		head.WriteString("| workload | container | image before | image after |\n|---|---|---|---|\n")
-		for _, w := range s.Workloads {
-			fmt.Fprintf(&head, "| `%s` | %s | %s | %s |\n", w.ID, code(w.Container), code(w.From), code(w.To))
-		}
-		head.WriteString("\n")
+	title := fmt.Sprintf("#### Rendered changes of `%s`: %s\n\n", s.Source, summary(s))
+	const tableHead = "| workload | container | image before | image after |\n|---|---|---|---|\n"
+	var rows []string
+	for _, w := range s.Workloads {
+		rows = append(rows, fmt.Sprintf("| `%s` | %s | %s | %s |\n", w.ID, code(w.Container), code(w.From), code(w.To)))
 	}
 	fence := fenceFor(s)
-	open := fence + "diff\n"
-	closing := fence + "\n\n"
-	if limit < 0 {
-		var b strings.Builder
-		b.WriteString(head.String())
-		b.WriteString(open)
-		for _, o := range s.Objects {
-			b.WriteString(o.Diff)
-		}
-		b.WriteString(closing)
-		return b.String()
-	}
+	open, closing := fence+"diff\n", fence+"\n\n"
 	var lines []string
 	for _, o := range s.Objects {
-		lines = append(lines, strings.SplitAfter(strings.TrimSuffix(o.Diff, "\n"), "\n")...)
+		lines = append(lines, strings.SplitAfter(strings.TrimSuffix(o.Diff, "\n")+"\n", "\n")...)
+		lines = lines[:len(lines)-1] // SplitAfter's empty tail
+	}
+	if limit < 0 {
+		var b strings.Builder
+		b.WriteString(title)
+		if len(rows) > 0 {
+			b.WriteString(tableHead + strings.Join(rows, "") + "\n")
+		}
+		b.WriteString(open + strings.Join(lines, "") + closing)
+		return b.String()
+	}
+	reserve := runes(omitted(len(lines), len(s.Objects), len(rows), s)) + runes(open) + runes(closing)
+	used := runes(title)
+	if used+reserve > limit {
+		return ""
 	}
 	var b strings.Builder
-	used := runes(head.String())
-	if used > limit {
-		return "" // not even the table fits: the note at the end still tells
+	b.WriteString(title)
+	shownRows := 0
+	if len(rows) > 0 && used+runes(tableHead)+1+reserve <= limit {
+		used += runes(tableHead) + 1
+		for _, r := range rows {
+			if used+runes(r)+reserve > limit {
+				break
+			}
+			used += runes(r)
+			shownRows++
+		}
+		if shownRows > 0 {
+			b.WriteString(tableHead + strings.Join(rows[:shownRows], "") + "\n")
+		}
 	}
-	b.WriteString(head.String())
-	reserve := runes(open) + runes(closing) + runes(omitted(len(lines), len(s.Objects), s))
 	shown := 0
 	for _, l := range lines {
-		if !strings.HasSuffix(l, "\n") {
-			l += "\n"
-		}
-		if used+reserve+runes(l) > limit {
+		if used+runes(l)+reserve > limit {
 			break
 		}
-		if shown == 0 {
-			b.WriteString(open)
-		}
-		b.WriteString(l)
 		used += runes(l)
 		shown++
 	}
-	if shown > 0 {
-		b.WriteString(fence + "\n")
+	// A cut that would end on an object's or a hunk's header shows that header with the rest.
+	for shown > 0 && isHeader(lines[shown-1]) {
+		shown--
 	}
-	b.WriteString(omitted(len(lines)-shown, objectsLeft(s, shown), s))
+	if shown > 0 {
+		b.WriteString(open + strings.Join(lines[:shown], "") + fence + "\n")
+	}
+	b.WriteString(omitted(len(lines)-shown, objectsLeft(s, shown), len(rows)-shownRows, s))
 	b.WriteString("\n")
 	return b.String()
+}
+
+func isHeader(line string) bool {
+	return strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "+++ ") || strings.HasPrefix(line, "@@ ")
 }
 
 // objectsLeft counts the objects whose diff starts after the first shown lines.
@@ -190,8 +202,12 @@ func objectsLeft(s Section, shown int) int {
 	return left
 }
 
-func omitted(lines, objects int, s Section) string {
-	return fmt.Sprintf("_%s: %d more diff lines (%d of %d objects not shown in full)._\n", s.Source, lines, objects, len(s.Objects))
+func omitted(lines, objects, rows int, s Section) string {
+	text := fmt.Sprintf("_%s: %d more diff lines (%d of %d objects not shown in full)", s.Source, lines, objects, len(s.Objects))
+	if rows > 0 {
+		text += fmt.Sprintf("; %d more workload rows", rows)
+	}
+	return text + "._\n"
 }
 
 // fenceFor returns a code fence longer than any run of backticks in the diffs, so a

@@ -119,6 +119,7 @@ func scalar(m *yaml.Node, key string) string {
 // encode prints an object as two-space YAML: one canonical form for both sides, so the diff
 // shows what changed and not how a renderer laid it out.
 func encode(n *yaml.Node) string {
+	plain(n)
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
@@ -131,4 +132,13 @@ func encode(n *yaml.Node) string {
 
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// plain drops styles and comments: flow or block, quoted or not, a value reads the same.
+func plain(n *yaml.Node) {
+	n.Style = 0
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	for _, c := range n.Content {
+		plain(c)
+	}
 }

@@ -2,6 +2,7 @@ package renderdiff
 
 import (
 	"encoding/base64"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,9 +100,14 @@ func valueOf(n *yaml.Node) string {
 	return encode(n)
 }
 
-// minMasked is the shortest secret value masked in free text: shorter ones would blank out
-// unrelated words and numbers all over a diff.
-const minMasked = 4
+// A secret value of at least minMasked characters is masked where it is a whole value in
+// free text (after "key: ", "KEY=" or "- "); from minAnywhere characters on it is masked
+// wherever it occurs. Shorter values would blank out unrelated words and numbers all over a
+// diff ("prod", "true", "8080"), and are still redacted wherever they are a Secret's data.
+const (
+	minMasked   = 4
+	minAnywhere = 8
+)
 
 // secretValues lists the values found in Secrets of the manifests in every form they may
 // take in a file: as written, decoded from base64, and base64-encoded.
@@ -145,27 +151,37 @@ func collect(n *yaml.Node, fn func(string)) {
 	}
 }
 
-// mask replaces every occurrence of a secret value in text: the last line of defence for
-// text that is not a Secret, such as the context lines of a file diff next to a
-// secretGenerator's literals.
+// mask replaces the secret values in text: the last line of defence for text that is not a
+// Secret, such as the context lines of a file diff next to a secretGenerator's literals.
 func mask(text string, values []string) string {
 	for _, v := range values {
-		if strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, Redacted)
-		}
-	}
-	// Each line of a multi-line value on its own, as a diff shows it.
-	for _, v := range values {
-		if !strings.Contains(v, "\n") {
-			continue
-		}
-		for _, line := range strings.Split(v, "\n") {
-			if line = strings.TrimSpace(line); len(line) >= minMasked && strings.Contains(text, line) {
-				text = strings.ReplaceAll(text, line, Redacted)
+		for _, part := range maskedParts(v) {
+			if !strings.Contains(text, part) {
+				continue
 			}
+			if len(part) >= minAnywhere {
+				text = strings.ReplaceAll(text, part, Redacted)
+				continue
+			}
+			whole := regexp.MustCompile(`(?m)([=:]\s*|-\s+)(["']?)` + regexp.QuoteMeta(part) + `(["']?\s*(?:#.*)?)$`)
+			text = whole.ReplaceAllString(text, "${1}${2}"+Redacted+"${3}")
 		}
 	}
 	return text
+}
+
+// maskedParts are the value and, for a multi-line value, each of its lines, as a diff shows
+// them one by one.
+func maskedParts(v string) []string {
+	parts := []string{v}
+	if strings.Contains(v, "\n") {
+		for _, line := range strings.Split(v, "\n") {
+			if line = strings.TrimSpace(line); len(line) >= minMasked {
+				parts = append(parts, line)
+			}
+		}
+	}
+	return parts
 }
 
 // SecretValues lists the secret values in the given rendered manifests, for Mask. Manifests

@@ -163,18 +163,21 @@ func TestComputeErrorShowsNoContent(t *testing.T) {
 
 func TestMaskSecretValuesInText(t *testing.T) {
 	t.Parallel()
-	manifests := []byte(fmt.Sprintf("kind: Secret\nmetadata: {name: s}\ndata: {p: %s, short: %s}\nstringData: {k: %q}\n",
-		b64(pwOld), b64("ab"), "line-one-of-key\nline-two-of-key"))
+	manifests := []byte(fmt.Sprintf("kind: Secret\nmetadata: {name: s}\ndata: {p: %s, tiny: %s, short: %s}\nstringData: {k: %q}\n",
+		b64(pwOld), b64("ab"), b64("prod"), "line-one-of-key\nline-two-of-key"))
 	values := SecretValues(manifests)
-	text := " literals:\n - password=" + pwOld + "\n - encoded=" + b64(pwOld) + "\n   line-two-of-key\n replicas: ab\n"
+	text := " literals:\n - password=" + pwOld + "\n - encoded=" + b64(pwOld) + "\n   line-two-of-key\n" +
+		"+  user: prod\n-  - PASS=\"prod\" # old\n replicas: ab\n namespace: production\n name: api-prod-x\n"
 	got := Mask(text, values)
-	for _, leak := range []string{pwOld, b64(pwOld), "line-two-of-key"} {
+	for _, leak := range []string{pwOld, b64(pwOld), "line-two-of-key", "user: prod\n", "\"prod\""} {
 		if strings.Contains(got, leak) {
 			t.Errorf("Mask left %q in:\n%s", leak, got)
 		}
 	}
-	if !strings.Contains(got, "replicas: ab") {
-		t.Errorf("Mask blanked a value shorter than %d characters:\n%s", minMasked, got)
+	for _, kept := range []string{"replicas: ab", "namespace: production", "name: api-prod-x", "-  - PASS=\"<redacted>\" # old"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("Mask changed %q:\n%s", kept, got)
+		}
 	}
 }
 

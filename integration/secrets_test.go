@@ -14,7 +14,7 @@ import (
 // written or in any base64 form (standard, unpadded, URL-safe): the secret oracle's check
 // of everything gito printed, wrote or sent.
 func cmdNoSecrets(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) < 2 {
+	if len(args) < 2 {
 		ts.Fatalf("usage: no-secrets PATH VALUE...")
 	}
 	var forms []string

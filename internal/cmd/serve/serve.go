@@ -71,7 +71,7 @@ requests are answered from the last good snapshot meanwhile, and when a fetch fa
 finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a terminal.`,
 		Example: `  gito serve --repo https://github.com/acme/infra.git --listen :4355 --token-file /var/run/argo/token   # runs until SIGTERM
   curl -s localhost:4355/api/v1/getparams.execute -H "Authorization: Bearer $(cat /var/run/argo/token)" -d '{"input":{"parameters":{"env":"prod"}}}'   # runs against the server`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Repo == "" {

@@ -55,7 +55,7 @@ On a terminal the output is an aligned table (drift in colour and marked *); on 
 tab-separated without a header; --json prints an array.`,
 		Example: `  gito status
   gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for flag, v := range map[string]string{"--service": opts.Service, "--env": opts.Env} {

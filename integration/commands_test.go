@@ -30,6 +30,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"infra":         positive(cmdInfra),
 		"sshkey":        positive(cmdSSHKey),
 		"no-secret-in":  positive(cmdNoSecretIn),
+		"no-secrets":    positive(cmdNoSecrets),
 		"status":        cmdStatus,
 		"land":          positive(cmdLand),
 		"remote":        positive(cmdRemote),
@@ -206,7 +207,7 @@ func mustForge(ts *testscript.TestScript) fakeForge {
 	return f
 }
 
-// infra NAME [http] [signer=KEY] [required] [template] [registry] [check] [pin=ENV]: create the example infra repo as a
+// infra NAME [http] [signer=KEY] [required] [template] [registry] [check] [pin=ENV] [extra=DIR]: create the example infra repo as a
 // bare remote $WORK/NAME.git (served over HTTP on 127.0.0.1 with http), with .gito.yaml
 // pointing at the fake forge when one runs. Exports REMOTE and BARE.
 func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
@@ -216,9 +217,11 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	name := args[0]
 	var overHTTP, required, reg, check bool
-	signer, pinEnv := "", ""
+	signer, pinEnv, extra := "", "", ""
 	for _, a := range args[1:] {
 		switch {
+		case strings.HasPrefix(a, "extra="): // files of DIR laid over the example repo
+			extra = ts.MkAbs(strings.TrimPrefix(a, "extra="))
 		case a == "http":
 			overHTTP = true
 		case a == "required":
@@ -238,6 +241,9 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 	if host, ok := st.forge.(repoHost); ok && st.forge != nil {
 		// the server keeps the repository: http is how it is always served
 		copyTree(ts, st.fixture, work)
+		if extra != "" {
+			copyTree(ts, extra, work)
+		}
 		ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
 		if reg {
 			useRegistry(ts, work, check, pinEnv)
@@ -252,6 +258,9 @@ func cmdInfra(ts *testscript.TestScript, neg bool, args []string) {
 		return
 	}
 	copyTree(ts, st.fixture, work)
+	if extra != "" {
+		copyTree(ts, extra, work)
+	}
 	ts.Check(os.WriteFile(filepath.Join(work, ".gito.yaml"), []byte(gitoYAML(st, required, signer != "")), 0o644))
 	if reg {
 		useRegistry(ts, work, check, pinEnv)

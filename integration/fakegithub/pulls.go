@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 const docsCreatePR = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
@@ -123,6 +124,9 @@ func (s *Server) createPullLocked(body []byte) reply {
 	if len(missing) > 0 {
 		return validationFailed(missing...)
 	}
+	if r := checkBodyLength(in.Body); r != nil {
+		return *r
+	}
 	headOwner, headRef, ok := strings.Cut(*in.Head, ":")
 	if !ok {
 		headOwner, headRef = s.opts.Owner, *in.Head
@@ -159,6 +163,9 @@ func (s *Server) updatePullLocked(p *PR, body []byte) reply {
 	}
 	if in.State != nil && *in.State != "open" && *in.State != "closed" {
 		return validationFailed(map[string]any{"resource": "PullRequest", "field": "state", "code": "invalid"})
+	}
+	if r := checkBodyLength(in.Body); r != nil {
+		return *r
 	}
 	if in.Title != nil {
 		p.Title = *in.Title
@@ -243,4 +250,17 @@ func appendNew(dst []string, names *[]string) []string {
 		}
 	}
 	return dst
+}
+
+// maxBodyLength is GitHub's limit on a pull request body, in characters.
+const maxBodyLength = 65536
+
+// checkBodyLength refuses a body over the limit as GitHub does.
+func checkBodyLength(body *string) *reply {
+	if body == nil || utf8.RuneCountInString(*body) <= maxBodyLength {
+		return nil
+	}
+	r := validationFailed(map[string]any{"resource": "Issue", "field": "body", "code": "custom",
+		"message": fmt.Sprintf("body is too long (maximum is %d characters)", maxBodyLength)})
+	return &r
 }

@@ -94,6 +94,7 @@ func TestCreateValidation(t *testing.T) {
 		{"wrong type", `{"title":"t","head":"b","base":"main","draft":"yes"}`, 422, `Invalid request`},
 		{"not JSON", `{`, 400, `Problems parsing JSON`},
 		{"same branch", `{"title":"t","head":"main","base":"main"}`, 422, `No commits between main and main`},
+		{"body over 65536 characters", `{"title":"t","head":"c","base":"main","body":"` + strings.Repeat("é", 65537) + `"}`, 422, `body is too long (maximum is 65536 characters)`},
 		{"ok", `{"title":"t","head":"acme:b","base":"main","draft":true}`, 201, `"number":1`},
 		{"duplicate", `{"title":"t2","head":"b","base":"main"}`, 422, `A pull request already exists for acme:b.`},
 		{"same head, other base", `{"title":"t3","head":"b","base":"release"}`, 201, `"number":2`},

@@ -99,6 +99,7 @@ func (p *planner) create(nf *NotFoundError) (*Result, error) {
 	if err := p.check(dir, res.Files, present); err != nil {
 		return nil, err
 	}
+	p.addRender(dir, nil, p.lastManifests) // nothing was deployed from the overlay before
 	p.finish(res)
 	return res, nil
 }

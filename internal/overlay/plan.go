@@ -15,6 +15,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/overlay/kustedit"
 	"github.com/gito-dev/gito/internal/regularfile"
+	"github.com/gito-dev/gito/internal/renderdiff"
 	"github.com/gito-dev/gito/internal/repofs"
 	"github.com/gito-dev/gito/internal/yamllimit"
 )
@@ -51,9 +52,12 @@ type Result struct {
 	Previous []ImageRef // the configured images as the overlay rendered before the edit
 	Changes  []kustedit.Change
 	Notes    []string // things the user should know, e.g. a stale digest that was removed
-	Diff     string   // git-style unified diff of Files
+	Diff     string   // git-style unified diff of Files (secret values masked)
 	Noop     bool     // the overlay already renders the version; Files is empty
 	Created  bool     // the overlay did not exist and is generated from the template
+	// Rendered is the diff of the rendered manifests of every render the plan checked (the
+	// overlay, a chart with its edited values), secret values redacted.
+	Rendered []renderdiff.Section
 }
 
 // Plan computes the edit in memory. The overlay must render with kustomize before the edit,
@@ -153,6 +157,9 @@ type planner struct {
 	target kustedit.Target
 	// deprecated are the deprecated kustomize fields the renders met, for one note.
 	deprecated map[string]bool
+	// lastManifests is what the latest render produced; renders pairs them before and after.
+	lastManifests []byte
+	renders       []renderPair
 }
 
 // render builds the overlay at the repo-relative dir with edits served in place of the disk.
@@ -171,7 +178,8 @@ func (p *planner) render(dir string, edits []FileEdit) ([]renderedImage, error) 
 	for _, e := range edits {
 		fsys.Put(e.Path, e.After)
 	}
-	imgs, err := render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
+	imgs, manifests, err := renderManifests(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
+	p.lastManifests = manifests
 	if refused := fsys.Refused(); err != nil && len(refused) > 0 {
 		return nil, refused[0] // what kustomize would make of it names internal paths
 	}
@@ -191,6 +199,7 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 		return nil, err
 	}
 	before, err := p.render(ov.Dir, nil)
+	beforeManifests := p.lastManifests
 	if p.ctx.Err() != nil {
 		return nil, p.ctx.Err()
 	}
@@ -272,6 +281,7 @@ func (p *planner) edit(ov *Overlay) (*Result, error) {
 	if err := p.check(ov.Dir, res.Files, renderedNames(p.images, afterEntries)); err != nil {
 		return nil, err
 	}
+	p.addRender(ov.Dir, beforeManifests, p.lastManifests)
 	p.finish(res)
 	return res, nil
 }
@@ -382,6 +392,7 @@ func (p *planner) finish(res *Result) {
 		diff.WriteString(unifiedDiff(f.Path, f.Before, f.After))
 	}
 	res.Diff = diff.String()
+	p.renderedDiff(res)
 }
 
 func (p *planner) allAtTarget(imgs []renderedImage) bool {

@@ -33,9 +33,15 @@ func Kustomize(fsys filesys.FileSystem, dir string) (resmap.ResMap, error) {
 
 // render builds the overlay at the absolute dir and lists its container images.
 func render(fsys filesys.FileSystem, dir string) ([]renderedImage, error) {
+	imgs, _, err := renderManifests(fsys, dir)
+	return imgs, err
+}
+
+// renderManifests is render that also returns the rendered YAML, for the rendered diff.
+func renderManifests(fsys filesys.FileSystem, dir string) ([]renderedImage, []byte, error) {
 	m, err := Kustomize(fsys, dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []renderedImage
 	for _, rn := range m.ToRNodeSlice() {
@@ -48,7 +54,11 @@ func render(fsys filesys.FileSystem, dir string) ([]renderedImage, error) {
 			out = append(out, renderedImage{Resource: id, Container: container, Ref: ref, Name: name, Tag: tag, Digest: digest})
 		})
 	}
-	return out, nil
+	manifests, err := m.AsYaml()
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, manifests, nil
 }
 
 // walkContainers finds `image` in the items of any `containers` or `initContainers`

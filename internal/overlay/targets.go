@@ -232,15 +232,19 @@ func (p *planner) checkTarget(res *Result, f targetFile, before, after []byte) e
 	}
 	req := helmrender.Request{FS: p.fs, Chart: f.chart, Name: p.req.Service,
 		ChartValues: f.path == path.Join(f.chart, "values.yaml")}
+	var manifests []byte
+	req.OnRender = func(m []byte) { manifests = m }
 	req.Values = before
 	if _, err := helmrender.Render(req); err != nil {
 		return fmt.Errorf("chart %s does not render with %s before the edit, refusing: %s", f.chart, f.path, err)
 	}
+	beforeManifests := manifests
 	req.Values = after
 	imgs, err := helmrender.Render(req)
 	if err != nil {
 		return fmt.Errorf("chart %s does not render with the edited %s, nothing written: %s", f.chart, f.path, err)
 	}
+	p.addRender("chart "+f.chart+" with "+f.path, beforeManifests, manifests)
 	var refs []string
 	for _, img := range imgs {
 		_, tag, digest := splitImage(img.Ref)

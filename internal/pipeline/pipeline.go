@@ -50,6 +50,9 @@ type Request struct {
 	Warn io.Writer
 	// Confirm, when set, is asked once before the first write; an error stops the run.
 	Confirm func(Confirmation) error
+	// OnPlan, when set, sees the plan as soon as it is made, before anything is written or
+	// pushed (--diff-out writes the rendered diff there); an error stops the run.
+	OnPlan func(*release.Plan) error
 }
 
 // Confirmation is what the question before the first write shows.
@@ -110,9 +113,15 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Labels: req.Labels, Reviewers: req.Reviewers,
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer.planSigner(), Templates: TemplateSet(ws),
+		BodyLimit: forge.BodyLimit(ws.Target.Kind),
 	})
 	if err != nil {
 		return nil, err
+	}
+	if req.OnPlan != nil {
+		if err := req.OnPlan(plan); err != nil {
+			return nil, err
+		}
 	}
 	for _, note := range plan.Edit.Notes {
 		fmt.Fprintln(warn, "note: "+note)

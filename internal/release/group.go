@@ -23,7 +23,7 @@ func MakeGroupPlan(ctx context.Context, in Input) (*Plan, error) {
 	g := &Plan{
 		Service: in.Service, Env: group, Rollback: in.Rollback, PromoteFrom: in.PromoteFrom,
 		To: in.Version, Base: in.Base, Branch: BranchName(group, in.Service), Noop: true,
-		Edit: &overlay.Result{Noop: true},
+		Edit: &overlay.Result{Noop: true}, BodyLimit: in.BodyLimit,
 	}
 	var diffs, froms []string
 	for _, member := range in.Repo.Members(group) {
@@ -53,6 +53,7 @@ func MakeGroupPlan(ctx context.Context, in Input) (*Plan, error) {
 		g.SigFiles = append(g.SigFiles, p.SigFiles...)
 		g.Signer = p.Signer
 		g.Edit.Files = append(g.Edit.Files, p.Edit.Files...)
+		g.Edit.Rendered = append(g.Edit.Rendered, p.Edit.Rendered...)
 		diffs = append(diffs, p.Edit.Diff)
 	}
 	envCfg := in.Repo.Env(group)

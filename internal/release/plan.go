@@ -42,6 +42,9 @@ type Input struct {
 	Signer      Signer // nil: unsigned
 	Templates   templates.Set
 	Registry    []RegistryImage // what the registry answered; set by MakeRegistryPlan
+	// BodyLimit is the forge's limit on a pull request body in characters (0: none); the
+	// rendered diff is cut to fit it.
+	BodyLimit int
 }
 
 // File is one file the release writes, with its content before (nil when new).
@@ -74,6 +77,7 @@ type Plan struct {
 	AutoMerge   bool
 	Noop        bool
 	Registry    []RegistryImage // the registry's answer when the release looked the tag up
+	BodyLimit   int             // see Input.BodyLimit
 }
 
 // BranchName is the one branch of an overlay's release PR.
@@ -103,6 +107,7 @@ func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 		AutoMerge: in.AutoMerge || envCfg.AutoMerge,
 		Noop:      edit.Noop,
 		Registry:  in.Registry,
+		BodyLimit: in.BodyLimit,
 	}
 	if p.Draft && p.AutoMerge {
 		return nil, fmt.Errorf("%s environments.%s asks for a draft with auto-merge (from flags or config): a draft pull request never merges", config.FileName, in.Env)

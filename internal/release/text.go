@@ -3,7 +3,9 @@ package release
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/gito-dev/gito/internal/renderdiff"
 	"github.com/gito-dev/gito/templates"
 )
 
@@ -26,6 +28,9 @@ type TemplateData struct {
 	Tag             string          // the released tag
 	Digest          string          // the released digest, "" for a plain tag
 	Registry        []RegistryImage // (Image Tag Digest Pinned) when the registry was asked
+	// RenderedDiff is the Markdown diff of the rendered manifests (objects that change, the
+	// workloads table; secret values redacted), cut to the forge's body limit with a note.
+	RenderedDiff string
 }
 
 // ImageChange is one image's old and new reference.
@@ -117,7 +122,7 @@ func (p *Plan) renderText(set templates.Set) error {
 	if err != nil {
 		return err
 	}
-	body, err := set.Render(bodyTmpl, data)
+	body, err := p.renderBody(set, bodyTmpl, data)
 	if err != nil {
 		return err
 	}
@@ -140,4 +145,37 @@ func (p *Plan) trailers() string {
 	}
 	return fmt.Sprintf("%s: %s\n%s: %s\n%s: %s\n%s: %s\n",
 		TrailerService, p.Service, TrailerEnv, p.Env, TrailerVersion, p.To.String(), TrailerPrevious, prev)
+}
+
+// renderBody renders the body with the whole rendered diff, or, when that passes the forge's
+// body limit, with the rendered diff cut to what the rest of the body leaves of it.
+func (p *Plan) renderBody(set templates.Set, name string, data TemplateData) (string, error) {
+	full, _ := renderdiff.Markdown(p.Edit.Rendered, 0)
+	data.RenderedDiff = strings.TrimSpace(full)
+	body, err := set.Render(name, data)
+	if err != nil || p.BodyLimit <= 0 || bodyLen(body) <= p.BodyLimit || full == "" {
+		return body, err
+	}
+	data.RenderedDiff = ""
+	rest, err := set.Render(name, data)
+	if err != nil {
+		return "", err
+	}
+	// The template's own text around the diff counts too: shrink the budget by what the
+	// first try overshoots (a few blank lines), then give up on the diff.
+	budget := p.BodyLimit - bodyLen(rest)
+	for range 3 {
+		cut, _ := renderdiff.Markdown(p.Edit.Rendered, budget)
+		data.RenderedDiff = strings.TrimSpace(cut)
+		if body, err = set.Render(name, data); err != nil || bodyLen(body) <= p.BodyLimit {
+			return body, err
+		}
+		budget -= bodyLen(body) - p.BodyLimit
+	}
+	return rest, nil
+}
+
+// bodyLen counts characters as the forges do, after the trimming renderText does.
+func bodyLen(body string) int {
+	return utf8.RuneCountInString(strings.TrimSpace(body)) + 1
 }

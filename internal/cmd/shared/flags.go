@@ -25,6 +25,7 @@ type ReleaseFlags struct {
 	Reviewers  []string
 	SigningKey string
 	PinDigest  bool
+	DiffOut    string
 }
 
 // AddReleaseFlags registers the shared flags on cmd.
@@ -42,6 +43,7 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f.StringArrayVar(&fl.Labels, "label", nil, "Add a label to the pull request (repeatable)")
 	f.StringArrayVar(&fl.Reviewers, "reviewer", nil, "Request a review from a user or org/team (repeatable)")
 	f.BoolVar(&fl.PinDigest, "pin-digest", false, "Resolve the tag's digest in the registry and write it too (default: .gito.yaml environments.E.pinDigest)")
+	f.StringVar(&fl.DiffOut, "diff-out", "", "Write the whole diff of the rendered manifests to `FILE` (the pull request carries it cut to the forge's size limit)")
 	f.StringVar(&fl.SigningKey, "signing-key", "", "SSH private key that signs files and the commit (default: $GITO_SIGNING_KEY, git's user.signingkey, the ssh-agent)")
 }
 
@@ -84,5 +86,5 @@ func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 			return &exitcode.FlagError{Err: err}
 		}
 	}
-	return nil
+	return validateDiffOut(fl.DiffOut)
 }

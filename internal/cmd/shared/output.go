@@ -8,6 +8,7 @@ import (
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/pipeline"
 	"github.com/gito-dev/gito/internal/release"
+	"github.com/gito-dev/gito/internal/renderdiff"
 	"github.com/gito-dev/gito/internal/wait"
 )
 
@@ -26,6 +27,43 @@ type JSONResult struct {
 	Signature *JSONSignature `json:"signature"`
 	Diff      string         `json:"diff,omitempty"`
 	Wait      *wait.Result   `json:"wait,omitempty"`
+	// RenderedDiff is the whole diff of the rendered manifests, secret values redacted.
+	RenderedDiff *JSONRenderedDiff `json:"renderedDiff,omitempty"`
+}
+
+// JSONRenderedDiff lists the rendered objects that change and the workloads they affect,
+// each naming the render (source) it comes from.
+type JSONRenderedDiff struct {
+	Objects   []JSONRenderedObject   `json:"objects"`
+	Workloads []JSONRenderedWorkload `json:"workloads"`
+}
+
+// JSONRenderedObject is one object that changes, with its unified diff.
+type JSONRenderedObject struct {
+	Source string `json:"source"`
+	renderdiff.Object
+}
+
+// JSONRenderedWorkload is one container of a workload that changes.
+type JSONRenderedWorkload struct {
+	Source string `json:"source"`
+	renderdiff.Workload
+}
+
+func renderedJSON(sections []renderdiff.Section) *JSONRenderedDiff {
+	out := &JSONRenderedDiff{Objects: []JSONRenderedObject{}, Workloads: []JSONRenderedWorkload{}}
+	for _, s := range sections {
+		for _, o := range s.Objects {
+			out.Objects = append(out.Objects, JSONRenderedObject{Source: s.Source, Object: o})
+		}
+		for _, w := range s.Workloads {
+			out.Workloads = append(out.Workloads, JSONRenderedWorkload{Source: s.Source, Workload: w})
+		}
+	}
+	if len(out.Objects) == 0 {
+		return nil
+	}
+	return out
 }
 
 // JSONPR names the pull request.
@@ -60,6 +98,9 @@ func ToJSON(r *pipeline.Result) JSONResult {
 	if r.Action == release.ActionPlanned {
 		out.Diff = p.Edit.Diff
 	}
+	if p.Edit != nil {
+		out.RenderedDiff = renderedJSON(p.Edit.Rendered)
+	}
 	return out
 }
 
@@ -85,6 +126,7 @@ func Print(ios *iostreams.IOStreams, asJSON bool, r *pipeline.Result) error {
 		}
 	case release.ActionPlanned:
 		fmt.Fprint(ios.Out, p.Edit.Diff)
+		fmt.Fprint(ios.Out, renderdiff.Text(p.Edit.Rendered))
 		fmt.Fprintf(ios.ErrOut, "dry run: would commit %s on %s (%s -> %s) and %s\n", strings.Join(p.Paths(), ", "), p.Branch, orNone(p.From), p.To, PullRequestPhrase(r.HasForge, r.PR))
 		if r.HasForge {
 			fmt.Fprintf(ios.ErrOut, "title: %s\n", p.Title)

@@ -19,6 +19,9 @@ func NewRequest(ios *iostreams.IOStreams, getenv func(string) string, httpClient
 		Labels: fl.Labels, Reviewers: fl.Reviewers, SigningKey: fl.SigningKey, PinDigest: fl.PinDigest,
 		Progress: ProgressWriter(ios), Warn: ios.ErrOut,
 	}
+	if fl.DiffOut != "" {
+		req.OnPlan = diffOutWriter(fl.DiffOut)
+	}
 	if !fl.Yes && ios.CanPrompt() {
 		req.Confirm = confirmer(ios)
 	}

@@ -41,6 +41,9 @@ type Request struct {
 	Namespace   string
 	Values      []byte
 	ChartValues bool
+	// OnRender, when set, receives the rendered manifests (every template's YAML in name
+	// order): what the rendered diff compares.
+	OnRender func(manifests []byte)
 }
 
 // Render renders every template and returns the container images of the output.
@@ -84,6 +87,9 @@ func Render(req Request) (imgs []Image, err error) {
 	}
 	if size > MaxRenderBytes {
 		return nil, fmt.Errorf("chart %s renders %d MiB of manifests, over the limit of %d MiB", req.Chart, size>>20, MaxRenderBytes>>20)
+	}
+	if req.OnRender != nil {
+		req.OnRender(manifests(out))
 	}
 	return images(c, out)
 }

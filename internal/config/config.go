@@ -42,6 +42,8 @@ type Repo struct {
 	Registry     Registry               `yaml:"registry"`
 	Policy       Policy                 `yaml:"policy"`
 	ArgoCD       ArgoCD                 `yaml:"argocd"`
+
+	lines KeyLines // where each key is, for errors that name the line
 }
 
 // Forge says where pull requests go.
@@ -65,6 +67,8 @@ type Environment struct {
 	AutoMerge bool     `yaml:"autoMerge"`
 	PinDigest bool     `yaml:"pinDigest"`
 	Group     []string `yaml:"group"` // members: a release to the group edits each of them
+
+	Guardrails `yaml:",inline"` // freeze, timezone, promoteFrom, soak: see guardrails.go
 }
 
 // Signing configures kustomization signatures.
@@ -120,8 +124,9 @@ func ParseRepo(data []byte) (*Repo, error) {
 	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: %s", FileName, oneLine(err))
 	}
+	r.lines = keyLines(data)
 	if err := r.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", FileName, err)
+		return nil, withFile(err)
 	}
 	return &r, nil
 }
@@ -176,7 +181,7 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()); err != nil {
+	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.validateGuardrails()); err != nil {
 		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {

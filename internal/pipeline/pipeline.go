@@ -40,6 +40,10 @@ type Request struct {
 	Create       bool
 	Rollback     bool
 	PromoteFrom  string // gito promote: the env whose images become this release
+	Override     string // --override: the reason to pass a lock or freeze window (guard.go)
+	Hold         bool   // rollback --hold: also lock (service, env) in the same commit
+	// Now is the clock the guardrails are evaluated at; nil is time.Now.
+	Now func() time.Time
 
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
@@ -104,6 +108,10 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	passed, err := guard(ctx, req, ws, signer, warn)
+	if err != nil {
+		return nil, err
+	}
 	plan, err := planRelease(ctx, req, ws, release.Input{
 		Root: ws.Root(), Repo: ws.Config, Service: req.Service, Env: req.Env,
 		Version: req.Version, Base: ws.Base, Create: req.Create, Rollback: req.Rollback, PromoteFrom: req.PromoteFrom,
@@ -112,6 +120,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := passed.record(ctx, req, ws, plan, signer); err != nil {
 		return nil, err
 	}
 	for _, note := range plan.Edit.Notes {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,6 +29,7 @@ type RollbackOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time // the clock locks, freezes and gates are evaluated at
 
 	shared.ReleaseFlags
 	Wait  shared.WaitFlags
@@ -39,7 +41,7 @@ type RollbackOptions struct {
 
 // NewCmdRollback builds `gito rollback`.
 func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobra.Command {
-	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
+	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rollback --service S --env E [--to V | --steps N]",
 		Short: "Open the pull request that restores an earlier release of an overlay",
@@ -100,6 +102,7 @@ members run now, and is refused when they run different ones.`,
 
 func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Now = opts.Now
 	req.Rollback = true
 	var (
 		chosen history.Release

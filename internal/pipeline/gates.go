@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/gito-dev/gito/internal/config"
+	"github.com/gito-dev/gito/internal/gitrepo"
+	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/policy"
+	"github.com/gito-dev/gito/internal/workspace"
+)
+
+// checkGates checks the promotion gates of the env a release writes (each member's, for a
+// group) against what the source envs run.
+func checkGates(ctx context.Context, req Request, ws *workspace.Workspace, now time.Time) (policy.GateCheck, error) {
+	var out policy.GateCheck
+	var src policy.DeploymentSource
+	defer func() {
+		if c, ok := src.(interface{ close() }); ok {
+			c.close()
+		}
+	}()
+	for _, target := range policy.Targets(ws.Config, req.Env) {
+		gate := ws.Config.PromotionGate(target)
+		if gate == nil {
+			continue
+		}
+		if src == nil {
+			s, err := deploymentSources(ctx, req, ws)
+			if err != nil {
+				return out, err
+			}
+			src = s
+		}
+		c, err := policy.CheckGate(ctx, gate, req.Service, req.Version, src, now)
+		if err != nil {
+			return out, err
+		}
+		out.Violations = append(out.Violations, c.Violations...)
+		out.Notes = append(out.Notes, c.Notes...)
+	}
+	return out, nil
+}
+
+// deploymentSources are asked in order: a deployment record, the deployer, then the time the
+// release merged in git.
+func deploymentSources(ctx context.Context, req Request, ws *workspace.Workspace) (policy.DeploymentSource, error) {
+	return &gitTimeSource{ws: ws}, nil
+}
+
+// gitTimeSource says what the base branch's overlay of an env holds and since when it was
+// merged: the fallback when no deployer answers, health unknown.
+type gitTimeSource struct {
+	ws   *workspace.Workspace
+	full *gitrepo.Snapshot // a full checkout of the base: the release's is narrowed to one overlay
+}
+
+func (g *gitTimeSource) Deployed(ctx context.Context, service, env string) (policy.Deployment, bool, error) {
+	if g.full == nil {
+		snap, err := g.ws.Repo.NewSnapshot(ctx, g.ws.BaseSHA)
+		if err != nil {
+			return policy.Deployment{}, false, err
+		}
+		g.full = snap
+	}
+	req, err := historyFilesAt(g.full.Path(), g.ws.Config, service, env)
+	if err != nil {
+		return policy.Deployment{}, false, err
+	}
+	req.Source, req.Ref = g.ws.HistorySource(), g.ws.BaseSHA
+	releases, err := history.Load(ctx, req)
+	if err != nil {
+		return policy.Deployment{}, false, err
+	}
+	for _, r := range releases {
+		if r.Current {
+			return policy.Deployment{Version: config.Version{Tag: r.Version, Digest: r.Digest}, Since: r.Date, Source: "git"}, true, nil
+		}
+	}
+	return policy.Deployment{}, false, nil
+}
+
+func (g *gitTimeSource) close() {
+	if g.full != nil {
+		_ = g.full.Remove()
+	}
+}

@@ -2,11 +2,14 @@ package pipeline
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/overlay"
 	"github.com/gito-dev/gito/internal/policy"
 	"github.com/gito-dev/gito/internal/workspace"
 )
@@ -27,6 +30,9 @@ func checkGates(ctx context.Context, req Request, ws *workspace.Workspace, now t
 			continue
 		}
 		if src == nil {
+			if err := checkGateEnvs(ctx, ws); err != nil {
+				return out, err
+			}
 			s, err := deploymentSources(ctx, req, ws)
 			if err != nil {
 				return out, err
@@ -41,6 +47,25 @@ func checkGates(ctx context.Context, req Request, ws *workspace.Workspace, now t
 		out.Notes = append(out.Notes, c.Notes...)
 	}
 	return out, nil
+}
+
+// checkGateEnvs refuses a promoteFrom that names no environment of the repo, as the layout
+// finds them in the base branch's tree.
+func checkGateEnvs(ctx context.Context, ws *workspace.Workspace) error {
+	files, err := ws.Repo.ListFiles(ctx, ws.BaseSHA)
+	if err != nil {
+		return err
+	}
+	envs, err := overlay.AllEnvsIn(overlay.ListedTree(files, ws.Base), ws.Config)
+	if err != nil {
+		return err
+	}
+	for _, env := range slices.Sorted(maps.Keys(ws.Config.Environments)) {
+		if err := ws.Config.CheckPromoteFrom(env, envs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deploymentSources are asked in order: a deployment record, the deployer, then the time the

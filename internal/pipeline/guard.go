@@ -35,6 +35,20 @@ func guard(ctx context.Context, req Request, ws *workspace.Workspace, signer *fi
 	if err != nil {
 		return nil, err
 	}
+	var g guarded
+	switch {
+	case len(holds) > 0 && req.Override == "":
+		return nil, &policy.Refused{Violations: holds}
+	case len(holds) > 0 && !ws.Config.Policy.AllowOverride:
+		return nil, fmt.Errorf("--override is refused: %s does not set policy.allowOverride: true; %w", config.FileName, &policy.Refused{Violations: holds})
+	case len(holds) > 0:
+		if err := checkOverrideSigner(ctx, ws, signer, now); err != nil {
+			return nil, err
+		}
+		g.overridden = holds
+	case req.Override != "":
+		fmt.Fprintf(warn, "note: --override ignored: no lock or freeze window holds %s in %s\n", req.Service, req.Env)
+	}
 	gates, err := checkGates(ctx, req, ws, now)
 	if err != nil {
 		return nil, err
@@ -49,22 +63,7 @@ func guard(ctx context.Context, req Request, ws *workspace.Workspace, signer *fi
 		}
 		return nil, refused
 	}
-	if len(holds) == 0 {
-		if req.Override != "" {
-			fmt.Fprintf(warn, "note: --override ignored: no lock or freeze window holds %s in %s\n", req.Service, req.Env)
-		}
-		return &guarded{}, nil
-	}
-	if req.Override == "" {
-		return nil, &policy.Refused{Violations: holds}
-	}
-	if !ws.Config.Policy.AllowOverride {
-		return nil, fmt.Errorf("--override is refused: %s does not set policy.allowOverride: true; %w", config.FileName, &policy.Refused{Violations: holds})
-	}
-	if err := checkOverrideSigner(ctx, ws, signer, now); err != nil {
-		return nil, err
-	}
-	return &guarded{overridden: holds}, nil
+	return &g, nil
 }
 
 // checkOverrideSigner: an override trailer proves nothing unless the commit carrying it is

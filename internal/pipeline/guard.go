@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/gito-dev/gito/internal/config"
@@ -123,7 +124,12 @@ func (req Request) now() time.Time {
 
 // record writes what the guardrails add to a plan: the override in the commit trailers and
 // the PR body.
-func (g *guarded) record(_ context.Context, req Request, _ *workspace.Workspace, plan *release.Plan, _ *fileSigner) error {
+func (g *guarded) record(ctx context.Context, req Request, ws *workspace.Workspace, plan *release.Plan, signer *fileSigner) error {
+	if req.Hold {
+		if err := addHold(ctx, req, ws, plan, signer); err != nil {
+			return err
+		}
+	}
 	if len(g.overridden) > 0 {
 		passes := make([]string, 0, len(g.overridden))
 		for _, v := range g.overridden {
@@ -132,4 +138,49 @@ func (g *guarded) record(_ context.Context, req Request, _ *workspace.Workspace,
 		plan.AddOverride(req.Override, passes)
 	}
 	return nil
+}
+
+// addHold puts a lock on (service, env) into the rollback's own commit (rollback --hold), so
+// that the next automated release does not overwrite the rollback once it is merged.
+func addHold(ctx context.Context, req Request, ws *workspace.Workspace, plan *release.Plan, signer *fileSigner) error {
+	if plan.Noop {
+		fmt.Fprintf(req.warnWriter(), "note: --hold adds nothing while %s in %s is already at %s: hold it with gito lock\n", plan.Service, plan.Env, plan.To)
+		return nil
+	}
+	pol, err := LoadPolicy(ctx, ws)
+	if err != nil {
+		return err
+	}
+	l := policy.Lock{
+		Env: plan.Env, Service: plan.Service, Author: lockAuthor(signer, req.Getenv),
+		Reason: fmt.Sprintf("rollback to %s held (gito rollback --hold)", plan.To),
+		Time:   req.now().UTC().Truncate(time.Second),
+	}
+	after, err := pol.Locks.With(l).Marshal()
+	if err != nil {
+		return err
+	}
+	before, err := readSnapshotFile(ws, policy.LocksFile)
+	if err != nil {
+		return err
+	}
+	hold := &release.Plan{Files: []release.File{{Path: policy.LocksFile, Before: before, After: after}}}
+	if signer != nil {
+		if err := signLockFile(ws, hold, signer); err != nil {
+			return err
+		}
+	}
+	plan.Files = append(plan.Files, hold.Files...)
+	plan.SigFiles = append(plan.SigFiles, hold.SigFiles...)
+	plan.Commit = strings.TrimRight(plan.Commit, "\n") + fmt.Sprintf("\n%s: lock %s\n", TrailerLock, l.Target())
+	plan.Body = strings.TrimRight(plan.Body, "\n") + fmt.Sprintf("\n\n### Hold\n\nThis rollback also locks **%s** in %s (%s), so that no release overwrites it; `gito unlock -e %s%s` lifts it.\n",
+		l.Target(), policy.LocksFile, l.Reason, l.Env, serviceFlag(l.Service))
+	return nil
+}
+
+func serviceFlag(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " -s " + s
 }

@@ -98,7 +98,6 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Service == "" {
 		req.Service = ws.Service // the repo's one service
 	}
-	say := progressFunc(req.Progress)
 	warn := req.warnWriter()
 	if ignored := req.forgeOnlyFlags(); len(ignored) > 0 && !ws.HasForge() {
 		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
@@ -134,7 +133,17 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
 		return nil, err
 	}
+	return deliver(ctx, req, ws, plan, signer)
+}
+
+// deliver takes a checked plan the rest of the way: find the branch's open PR, commit
+// (signed with the key that signed the files), push with a lease, open or update the PR.
+// Releases and lock changes (lock.go) share it.
+func deliver(ctx context.Context, req Request, ws *workspace.Workspace, plan *release.Plan, signer *fileSigner) (*Result, error) {
+	say := progressFunc(req.Progress)
+	warn := req.warnWriter()
 	res := &Result{Plan: plan, Remote: ws.Remote, HasForge: ws.HasForge()}
+	var err error
 
 	// The open PR decides update-vs-create and proves the token works before any push.
 	var (

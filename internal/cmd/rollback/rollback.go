@@ -35,6 +35,7 @@ type RollbackOptions struct {
 	Wait  shared.WaitFlags
 	To    string
 	Steps int
+	Hold  bool // also lock (service, env) in the same pull request
 	// Interactive is set when neither --to nor --steps was given on a terminal.
 	Interactive bool
 }
@@ -96,6 +97,7 @@ members run now, and is refused when they run different ones.`,
 	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
 	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
+	cmd.Flags().BoolVar(&opts.Hold, "hold", false, "Also lock the service in the environment (.gito/locks.yaml, same pull request), so no release overwrites the rollback")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
@@ -104,6 +106,7 @@ func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
 	req.Now = opts.Now
 	req.Rollback = true
+	req.Hold = opts.Hold
 	var (
 		chosen history.Release
 		ws     *workspace.Workspace

@@ -99,6 +99,11 @@ func changeInput(ctx context.Context, repo *gitrepo.Repo, base, head string, opt
 	if in.Inventory, err = inventory(ctx, repo, cfg, base, head); err != nil {
 		return in, nil, err
 	}
+	gates, err := newGateChecker(ctx, repo, cfg, base, head, now)
+	if err != nil {
+		return in, nil, err
+	}
+	in.Gate = gates.check
 	raws, err := repo.CommitsBetween(ctx, base, head)
 	if err != nil {
 		return in, nil, err

@@ -60,11 +60,11 @@ func RunLock(ctx context.Context, req Request, change LockChange) (*Result, erro
 	if change.Lock.Author == "" {
 		change.Lock.Author = lockAuthor(signer, req.Getenv)
 	}
-	pol, err := LoadPolicy(ctx, ws)
+	locks, err := pendingLocks(ctx, ws, change.Lock.Env)
 	if err != nil {
 		return nil, err
 	}
-	plan, err := lockPlan(ws, req, pol.Locks, change, signer)
+	plan, err := lockPlan(ws, req, locks, change, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +75,34 @@ func RunLock(ctx context.Context, req Request, change LockChange) (*Result, erro
 		return nil, err
 	}
 	return deliver(ctx, req, ws, plan, signer)
+}
+
+// pendingLocks are the locks a new lock change starts from: the base branch's, or, when the
+// env's lock branch already holds a change on top of the current base (an open lock PR),
+// that change's, so that a second lock or unlock adds to the pending PR instead of
+// replacing it.
+func pendingLocks(ctx context.Context, ws *workspace.Workspace, env string) (policy.Locks, error) {
+	pol, err := LoadPolicy(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	sha, exists, err := ws.Repo.RemoteBranchSHA(ctx, LockBranch(env))
+	if err != nil || !exists {
+		return pol.Locks, err
+	}
+	if parent, err := ws.Repo.Parent(ctx, sha); err != nil || parent != ws.BaseSHA {
+		return pol.Locks, nil // merged, or based on an older base: start from the base
+	}
+	spec := sha + ":" + policy.LocksFile
+	blobs, err := ws.Repo.ReadBlobs(ctx, []string{spec})
+	if err != nil {
+		return nil, err
+	}
+	pending, err := policy.ParseLocks(blobs[spec])
+	if err != nil {
+		return nil, fmt.Errorf("%s on %s: %w", policy.LocksFile, LockBranch(env), err)
+	}
+	return pending, nil
 }
 
 // checkLockTarget refuses a lock on an env or service the repo does not have: a typo would
@@ -112,7 +140,9 @@ func lockPlan(ws *workspace.Workspace, req Request, locks policy.Locks, change L
 	verb, title := "lock", fmt.Sprintf("Lock %s: %s", l.Target(), l.Reason)
 	if change.Unlock {
 		if _, ok := locks.Find(l.Env, l.Service); !ok {
-			return nil, fmt.Errorf("%s holds no lock on %s (%d locks: %s)", policy.LocksFile, l.Target(), len(locks), describeLocks(locks))
+			// Already unlocked: nothing to do, as for a release already in place.
+			return &release.Plan{Service: l.Service, Env: l.Env, Base: ws.Base, Branch: LockBranch(l.Env), Edit: &overlay.Result{}, Noop: true,
+				Title: fmt.Sprintf("%s holds no lock on %s (locks: %s)", policy.LocksFile, l.Target(), describeLocks(locks))}, nil
 		}
 		next = locks.Without(l.Env, l.Service)
 		verb, title = "unlock", "Unlock "+l.Target()

@@ -148,7 +148,11 @@ func printResult(opts *LockOptions, change pipeline.LockChange, res *pipeline.Re
 	ios := opts.IO
 	switch res.Action {
 	case release.ActionNoop:
-		fmt.Fprintf(ios.ErrOut, "%s: nothing to do\n", p.Title)
+		if change.Unlock {
+			fmt.Fprintf(ios.ErrOut, "%s: nothing to do\n", p.Title)
+		} else {
+			fmt.Fprintf(ios.ErrOut, "%s is already locked with this reason: nothing to do\n", change.Lock.Target())
+		}
 		if res.PR != nil {
 			fmt.Fprintln(ios.Out, res.PR.URL)
 		}

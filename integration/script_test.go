@@ -10,17 +10,34 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/gito-dev/gito/internal/app"
+	"github.com/gito-dev/gito/internal/cmdutil"
 	"github.com/gito-dev/gito/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"gito": func() { os.Exit(app.Main()) },
+		"gito": func() { os.Exit(app.MainWith(fixedClock)) },
 	})
+}
+
+// fixedClock sets the clock a script names in GITO_TEST_NOW (RFC 3339), for freeze windows
+// and soak times; it is the test binary's switch, not the product's.
+func fixedClock(f *cmdutil.Factory) {
+	v := os.Getenv("GITO_TEST_NOW")
+	if v == "" {
+		return
+	}
+	now, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "GITO_TEST_NOW %q: %v\n", v, err)
+		os.Exit(2)
+	}
+	f.Now = func() time.Time { return now }
 }
 
 // TestForgeScripts runs every script in testdata/script/forge once per row of forgeTable

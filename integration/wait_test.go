@@ -100,7 +100,7 @@ func cmdFakeArgoCD(ts *testscript.TestScript, neg bool, args []string) {
 func cmdArgoCDApp(ts *testscript.TestScript, neg bool, args []string) {
 	s := mustArgoCD(ts)
 	if len(args) < 1 {
-		ts.Fatalf("usage: argocd-app NAME [sync=S] [revision=R] [health=H] [message=M] [forbidden]")
+		ts.Fatalf("usage: argocd-app NAME [sync=S] [revision=R] [health=H] [message=M] [forbidden] [image=REF]... [deployed=REV@TIME]...")
 	}
 	app, _ := s.App(args[0])
 	for _, a := range args[1:] {
@@ -116,6 +116,11 @@ func cmdArgoCDApp(ts *testscript.TestScript, neg bool, args []string) {
 			app.Message = v
 		case "forbidden":
 			app.Forbidden = true
+		case "image": // repeatable: status.summary.images
+			app.Images = append(app.Images, v)
+		case "deployed": // REVISION@RFC3339: a status.history entry
+			rev, at, _ := strings.Cut(v, "@")
+			app.History = append(app.History, fakeargocd.HistoryEntry{Revision: rev, DeployedAt: at})
 		default:
 			ts.Fatalf("argocd-app: unknown key %q", k)
 		}

@@ -18,11 +18,19 @@ import (
 
 // App is the state of one Application.
 type App struct {
-	SyncStatus string // Synced, OutOfSync, Unknown
-	Revision   string // status.sync.revision
-	Health     string // Healthy, Progressing, Degraded, …
-	Message    string // status.health.message
-	Forbidden  bool   // the token may not read it: 403
+	SyncStatus string         // Synced, OutOfSync, Unknown
+	Revision   string         // status.sync.revision
+	Health     string         // Healthy, Progressing, Degraded, …
+	Message    string         // status.health.message
+	Forbidden  bool           // the token may not read it: 403
+	Images     []string       // status.summary.images
+	History    []HistoryEntry // status.history, oldest first
+}
+
+// HistoryEntry is one sync of status.history.
+type HistoryEntry struct {
+	Revision   string
+	DeployedAt string // RFC 3339
 }
 
 // Server is a running fake.
@@ -187,8 +195,18 @@ func appJSON(name string, a App) map[string]any {
 		"metadata": map[string]any{"name": name, "namespace": "argocd"},
 		"spec":     map[string]any{"project": "default"},
 		"status": map[string]any{
-			"sync":   map[string]any{"status": a.SyncStatus, "revision": a.Revision},
-			"health": map[string]any{"status": a.Health, "message": a.Message},
+			"sync":    map[string]any{"status": a.SyncStatus, "revision": a.Revision},
+			"health":  map[string]any{"status": a.Health, "message": a.Message},
+			"summary": map[string]any{"images": a.Images},
+			"history": history(a.History),
 		},
 	}
+}
+
+func history(h []HistoryEntry) []map[string]any {
+	out := []map[string]any{}
+	for i, e := range h {
+		out = append(out, map[string]any{"id": i, "revision": e.Revision, "deployedAt": e.DeployedAt})
+	}
+	return out
 }

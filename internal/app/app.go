@@ -31,9 +31,16 @@ var (
 )
 
 // Main runs gito with the process's arguments and environment and returns the exit code.
-func Main() int {
+func Main() int { return MainWith(nil) }
+
+// MainWith is Main with the factory adjusted before the run: the end-to-end test binary sets
+// a fixed clock this way, so the real program has no test switch.
+func MainWith(adjust func(*cmdutil.Factory)) int {
 	silenceLibraryLogs()
 	f := NewFactory(scrubCredentials())
+	if adjust != nil {
+		adjust(f)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])

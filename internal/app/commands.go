@@ -6,6 +6,7 @@ import (
 	"github.com/gito-dev/gito/internal/cmd/completion"
 	"github.com/gito-dev/gito/internal/cmd/generate"
 	"github.com/gito-dev/gito/internal/cmd/history"
+	"github.com/gito-dev/gito/internal/cmd/lock"
 	"github.com/gito-dev/gito/internal/cmd/promote"
 	"github.com/gito-dev/gito/internal/cmd/release"
 	"github.com/gito-dev/gito/internal/cmd/rollback"
@@ -23,6 +24,8 @@ func commands(f *cmdutil.Factory) []*cobra.Command {
 		release.NewCmdRelease(f, nil),
 		rollback.NewCmdRollback(f, nil),
 		promote.NewCmdPromote(f, nil),
+		lock.NewCmdLock(f, nil),
+		lock.NewCmdUnlock(f, nil),
 		history.NewCmdHistory(f, nil),
 		status.NewCmdStatus(f, nil),
 		version.NewCmdVersion(f, nil),

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/httpauth"
@@ -49,6 +50,16 @@ type Application struct {
 	// Message explains the state: the health message, else the last operation's, else the
 	// first condition's.
 	Message string
+	// Images are status.summary.images: the image references the Application runs.
+	Images []string
+	// History is status.history: the syncs, oldest first, with when each was deployed.
+	History []Deployment
+}
+
+// Deployment is one entry of an Application's sync history.
+type Deployment struct {
+	Revision   string
+	DeployedAt time.Time
 }
 
 // Client talks to one Argo CD API server with a bearer token.
@@ -169,6 +180,13 @@ type appJSON struct {
 			Type    string `json:"type"`
 			Message string `json:"message"`
 		} `json:"conditions"`
+		Summary struct {
+			Images []string `json:"images"`
+		} `json:"summary"`
+		History []struct {
+			Revision   string    `json:"revision"`
+			DeployedAt time.Time `json:"deployedAt"`
+		} `json:"history"`
 	} `json:"status"`
 }
 
@@ -191,6 +209,10 @@ func (a appJSON) application(name string) *Application {
 		out.Message = st.Conditions[0].Type + ": " + st.Conditions[0].Message
 	}
 	out.Message = oneLine(out.Message)
+	out.Images = st.Summary.Images
+	for _, h := range st.History {
+		out.History = append(out.History, Deployment{Revision: h.Revision, DeployedAt: h.DeployedAt})
+	}
 	return out
 }
 

@@ -42,6 +42,8 @@ type Repo struct {
 	Registry     Registry               `yaml:"registry"`
 	Policy       Policy                 `yaml:"policy"`
 	ArgoCD       ArgoCD                 `yaml:"argocd"`
+
+	lines KeyLines // where each key is, for errors that name the line
 }
 
 // Forge says where pull requests go.
@@ -65,6 +67,8 @@ type Environment struct {
 	AutoMerge bool     `yaml:"autoMerge"`
 	PinDigest bool     `yaml:"pinDigest"`
 	Group     []string `yaml:"group"` // members: a release to the group edits each of them
+
+	Guardrails `yaml:",inline"` // freeze, timezone, promoteFrom, soak: see guardrails.go
 }
 
 // Signing configures kustomization signatures.
@@ -129,6 +133,7 @@ func ParseRepo(data []byte) (*Repo, error) {
 	if err := emptyGroup(&root); err != nil {
 		return nil, repoError(&root, err)
 	}
+	r.lines = keyLines(data)
 	if err := r.validate(); err != nil {
 		return nil, repoError(&root, err)
 	}
@@ -185,7 +190,7 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	for _, err := range []error{r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()} {
+	for _, err := range []error{r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.validateGuardrails()} {
 		if err != nil {
 			return err // the first: one line
 		}

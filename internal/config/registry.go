@@ -17,6 +17,8 @@ type Policy struct {
 	// ForbidTags are tags a release refuses (mutable tags). nil means DefaultForbidTags; an
 	// explicit empty list allows every tag.
 	ForbidTags []string `yaml:"forbidTags"`
+	// AllowOverride lets --override REASON pass a lock or a freeze window, in a signed commit.
+	AllowOverride bool `yaml:"allowOverride"`
 }
 
 // DefaultForbidTags is policy.forbidTags when .gito.yaml does not set it.

@@ -40,6 +40,10 @@ type Request struct {
 	Create       bool
 	Rollback     bool
 	PromoteFrom  string // gito promote: the env whose images become this release
+	Override     string // --override: the reason to pass a lock or freeze window (guard.go)
+	Hold         bool   // rollback --hold: also lock (service, env) in the same commit
+	// Now is the clock the guardrails are evaluated at; nil is time.Now.
+	Now func() time.Time
 
 	// Workspace, when set, is an already opened workspace (rollback opens it to read
 	// history first). Run does not close it.
@@ -97,13 +101,16 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Service == "" {
 		req.Service = ws.Service // the repo's one service
 	}
-	say := progressFunc(req.Progress)
 	warn := req.warnWriter()
 	if ignored := req.forgeOnlyFlags(); len(ignored) > 0 && !ws.HasForge() {
 		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
 	}
 
 	signer, err := loadSigner(ctx, req, ws)
+	if err != nil {
+		return nil, err
+	}
+	passed, err := guard(ctx, req, ws, signer, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -116,6 +123,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		BodyLimit: forge.BodyLimit(ws.Target.Kind),
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := passed.record(ctx, req, ws, plan, signer); err != nil {
 		return nil, err
 	}
 	if req.OnPlan != nil {
@@ -132,7 +142,17 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	if err := checkSignatures(ws, plan, warn, time.Now()); err != nil {
 		return nil, err
 	}
+	return deliver(ctx, req, ws, plan, signer)
+}
+
+// deliver takes a checked plan the rest of the way: find the branch's open PR, commit
+// (signed with the key that signed the files), push with a lease, open or update the PR.
+// Releases and lock changes (lock.go) share it.
+func deliver(ctx context.Context, req Request, ws *workspace.Workspace, plan *release.Plan, signer *fileSigner) (*Result, error) {
+	say := progressFunc(req.Progress)
+	warn := req.warnWriter()
 	res := &Result{Plan: plan, Remote: ws.Remote, HasForge: ws.HasForge()}
+	var err error
 
 	// The open PR decides update-vs-create and proves the token works before any push.
 	var (

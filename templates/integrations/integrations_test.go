@@ -318,5 +318,8 @@ func TestCISnippetsParse(t *testing.T) {
 		if !strings.Contains(string(data), "gito verify --required") || !strings.Contains(string(data), "GITO_ALLOWED_SIGNERS") {
 			t.Errorf("%s does not run a pinned, required gito verify", name)
 		}
+		if !strings.Contains(string(data), "gito verify --policy --base ") {
+			t.Errorf("%s does not check pull requests against the guardrails (gito verify --policy)", name)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ type PromoteOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time // the clock locks, freezes and gates are evaluated at
 
 	shared.ReleaseFlags
 	Wait shared.WaitFlags
@@ -30,7 +32,7 @@ type PromoteOptions struct {
 
 // NewCmdPromote builds `gito promote`.
 func NewCmdPromote(f *cmdutil.Factory, runF func(*PromoteOptions) error) *cobra.Command {
-	opts := &PromoteOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
+	opts := &PromoteOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "promote --service S --from E1 --to E2",
 		Short: "Ship exactly what one environment runs (tags and digests) to another",
@@ -72,6 +74,7 @@ both environments. --dry-run, --json, --wait, no-op and update behave as for rel
 		},
 	}
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddOverrideFlag(cmd, &opts.ReleaseFlags)
 	_ = cmd.Flags().MarkHidden("env")
 	shared.AddWaitFlags(cmd, &opts.Wait)
 	deps := shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }}
@@ -85,6 +88,7 @@ both environments. --dry-run, --json, --wait, no-op and update behave as for rel
 
 func promoteRun(ctx context.Context, opts *PromoteOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Now = opts.Now
 	// Both overlays are read: a full work tree, not the sparse one of a single env.
 	open := req
 	open.Env = ""

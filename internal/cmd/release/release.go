@@ -4,6 +4,7 @@ package release
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,7 @@ type ReleaseOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time // the clock locks, freezes and gates are evaluated at
 
 	shared.ReleaseFlags
 	Wait       shared.WaitFlags
@@ -29,7 +31,7 @@ type ReleaseOptions struct {
 
 // NewCmdRelease builds `gito release`.
 func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.Command {
-	opts := &ReleaseOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
+	opts := &ReleaseOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "release --service S --env E --version V",
 		Short: "Open (or update) the pull request that ships a version to an environment",
@@ -79,6 +81,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 		},
 	}
 	shared.AddReleaseFlags(cmd, &opts.ReleaseFlags)
+	shared.AddOverrideFlag(cmd, &opts.ReleaseFlags)
 	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.VersionArg, "version", "", "Image tag to release, optionally pinned: TAG or TAG@sha256:DIGEST")
 	cmd.Flags().BoolVar(&opts.Create, "create", false, "Create the environment's overlay from the template when it does not exist yet")
@@ -88,6 +91,7 @@ overlay must still render with kustomize and carry the new image, or nothing is 
 
 func releaseRun(ctx context.Context, opts *ReleaseOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Now = opts.Now
 	req.Version, req.Create = opts.Version, opts.Create
 	return shared.Deliver(ctx, opts.IO, req, opts.JSON, opts.Wait)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,18 +29,20 @@ type RollbackOptions struct {
 	IO         *iostreams.IOStreams
 	Getenv     func(string) string
 	HTTPClient func() (*http.Client, error)
+	Now        func() time.Time // the clock locks, freezes and gates are evaluated at
 
 	shared.ReleaseFlags
 	Wait  shared.WaitFlags
 	To    string
 	Steps int
+	Hold  bool // also lock (service, env) in the same pull request
 	// Interactive is set when neither --to nor --steps was given on a terminal.
 	Interactive bool
 }
 
 // NewCmdRollback builds `gito rollback`.
 func NewCmdRollback(f *cmdutil.Factory, runF func(*RollbackOptions) error) *cobra.Command {
-	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient}
+	opts := &RollbackOptions{IO: f.IOStreams, Getenv: f.Getenv, HTTPClient: f.HTTPClient, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rollback --service S --env E [--to V | --steps N]",
 		Short: "Open the pull request that restores an earlier release of an overlay",
@@ -94,13 +97,16 @@ members run now, and is refused when they run different ones.`,
 	shared.AddWaitFlags(cmd, &opts.Wait)
 	cmd.Flags().StringVar(&opts.To, "to", "", "Version to roll back to: TAG or TAG@sha256:DIGEST from the history")
 	cmd.Flags().IntVar(&opts.Steps, "steps", 0, "Roll back this many releases (1: the one before the current)")
+	cmd.Flags().BoolVar(&opts.Hold, "hold", false, "Also lock the service in the environment (.gito/locks.yaml, same pull request), so no release overwrites the rollback")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
 
 func rollbackRun(ctx context.Context, opts *RollbackOptions) error {
 	req := shared.NewRequest(opts.IO, opts.Getenv, opts.HTTPClient, opts.ReleaseFlags)
+	req.Now = opts.Now
 	req.Rollback = true
+	req.Hold = opts.Hold
 	var (
 		chosen history.Release
 		ws     *workspace.Workspace

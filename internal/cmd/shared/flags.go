@@ -8,6 +8,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
+	"github.com/gito-dev/gito/internal/policy"
 )
 
 // ReleaseFlags are the flags release and rollback share (design.md "Shared flags").
@@ -26,6 +27,7 @@ type ReleaseFlags struct {
 	SigningKey string
 	PinDigest  bool
 	DiffOut    string
+	Override   string // --override, on release and promote only (AddOverrideFlag)
 }
 
 // AddReleaseFlags registers the shared flags on cmd.
@@ -45,6 +47,12 @@ func AddReleaseFlags(cmd *cobra.Command, fl *ReleaseFlags) {
 	f.BoolVar(&fl.PinDigest, "pin-digest", false, "Resolve the tag's digest in the registry and write it too (default: .gito.yaml environments.E.pinDigest)")
 	f.StringVar(&fl.DiffOut, "diff-out", "", "Write the whole diff of the rendered manifests to `FILE` (the pull request carries it cut to the forge's size limit)")
 	f.StringVar(&fl.SigningKey, "signing-key", "", "SSH private key that signs files and the commit (default: $GITO_SIGNING_KEY, git's user.signingkey, the ssh-agent)")
+}
+
+// AddOverrideFlag registers --override: release and promote pass a lock or a freeze window
+// with it; a rollback needs none.
+func AddOverrideFlag(cmd *cobra.Command, fl *ReleaseFlags) {
+	cmd.Flags().StringVar(&fl.Override, "override", "", "Pass a lock or freeze window, giving the `reason` (needs policy.allowOverride and a commit signed by an allowed signer)")
 }
 
 // Validate checks the service and env names and fills defaults from the environment.
@@ -72,6 +80,11 @@ func (fl *ReleaseFlags) Validate(getenv func(string) string) error {
 	}
 	for _, r := range fl.Reviewers {
 		if err := config.ValidateReviewer("--reviewer", r); err != nil {
+			return &exitcode.FlagError{Err: err}
+		}
+	}
+	if fl.Override != "" {
+		if err := policy.ValidateReason("--override", fl.Override); err != nil {
 			return &exitcode.FlagError{Err: err}
 		}
 	}

@@ -16,7 +16,7 @@ func NewRequest(ios *iostreams.IOStreams, getenv func(string) string, httpClient
 		Getenv: getenv, HTTPClient: httpClient,
 		Service: fl.Service, Env: fl.Env, Repo: fl.Repo, Base: fl.Base,
 		DryRun: fl.DryRun, Draft: fl.Draft, AutoMerge: fl.AutoMerge,
-		Labels: fl.Labels, Reviewers: fl.Reviewers, SigningKey: fl.SigningKey, PinDigest: fl.PinDigest,
+		Labels: fl.Labels, Reviewers: fl.Reviewers, SigningKey: fl.SigningKey, PinDigest: fl.PinDigest, Override: fl.Override,
 		Progress: ProgressWriter(ios), Warn: ios.ErrOut,
 	}
 	if fl.DiffOut != "" {

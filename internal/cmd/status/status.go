@@ -51,6 +51,10 @@ it deploys, whether its file is signed by an allowed signer, and its open releas
 request. An environment whose version differs from the one most environments of the service
 run is marked as drifting. An environment group (environments.E.group) stands for its members.
 
+Below the matrix, one line per environment says what holds it: a lock (.gito/locks.yaml on
+the base branch), a freeze window in force now, a lock change still waiting in its pull
+request. On a pipe or with --json these lines go to stderr, so the data keeps its shape.
+
 On a terminal the output is an aligned table (drift in colour and marked *); on a pipe it is
 tab-separated without a header; --json prints an array.`,
 		Example: `  gito status
@@ -116,14 +120,27 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
+	guards, err := guardrailLines(ctx, ws, overlays, in.OpenPRs, opts, in.Now)
+	if err != nil {
+		return err
+	}
 	switch {
 	case opts.JSON:
-		return printJSON(opts.IO.Out, rows)
+		err = printJSON(opts.IO.Out, rows)
 	case opts.IO.IsStdoutTTY():
-		return printTable(opts.IO.Out, rows, opts.IO.ColorEnabled())
+		if err = printTable(opts.IO.Out, rows, opts.IO.ColorEnabled()); err == nil {
+			return printGuardrails(opts.IO.Out, guards)
+		}
+		return err
 	default:
-		return printTSV(opts.IO.Out, rows)
+		err = printTSV(opts.IO.Out, rows)
 	}
+	if err != nil {
+		return err
+	}
+	// Locks and freezes are not rows of the matrix: on a pipe or with --json they go to
+	// stderr, so the data keeps its shape.
+	return printGuardrails(opts.IO.ErrOut, guards)
 }
 
 // checkFilters names a --service or --env that has no overlay, instead of an empty matrix.

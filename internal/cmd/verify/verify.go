@@ -37,6 +37,9 @@ type VerifyOptions struct {
 	Required bool
 	// Root overrides repository root detection (git, then .gito.yaml or .gito/ upwards).
 	Root string
+	// Policy checks the change Base...Head against locks, freezes and gates (policy.go).
+	Policy     bool
+	Base, Head string
 }
 
 // NewCmdVerify builds `gito verify`.
@@ -66,10 +69,18 @@ failure exits with status 3, after every file has been reported.
 
 Where the verified tree is untrusted (a pre-receive hook, Argo CD), pin the allowed signers
 with --allowed-signers (env GITO_ALLOWED_SIGNERS) and use --required (env
-GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signing off.`,
+GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signing off.
+
+With --policy --base REF [--head REF], verify checks a change (a pull request) instead: every
+(service, env) overlay the change writes, a shared base counting for every overlay that
+uses it, against the base branch's guardrails. It fails, one line per violation, for a
+change into a locked env, into a frozen env at check time, past a promotion gate, an edit of
+.gito/locks.yaml without a trusted signature, and a Gito-Override trailer that policy
+.allowOverride does not allow or no allowed signer signed. Make it a required check.`,
 		Example: `  gito verify
   gito verify overlays/prod
   gito verify --json overlays/prod/api
+  gito verify --policy --base origin/main --head HEAD      # in the infra repo's CI
   cd overlays/prod/api && gito verify . >&2 && kustomize build .   # an Argo CD plugin's generate step`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
@@ -78,13 +89,29 @@ GITO_VERIFY_REQUIRED=1): otherwise a push could add its own key or switch signin
 					return exitcode.FlagErrorf("empty path argument")
 				}
 			}
+			if opts.Policy {
+				if len(args) > 0 {
+					return exitcode.FlagErrorf("--policy checks a change (--base, --head), not paths")
+				}
+				if opts.Base == "" {
+					return exitcode.FlagErrorf("--policy needs --base: the pull request's base (a branch or commit)")
+				}
+			} else if opts.Base != "" || cmd.Flags().Changed("head") {
+				return exitcode.FlagErrorf("--base and --head go with --policy")
+			}
 			if runF != nil {
 				return runF(opts)
+			}
+			if opts.Policy {
+				return policyRun(cmd.Context(), opts)
 			}
 			return verifyRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print an array of results as JSON")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print an array of results as JSON (with --policy: one object)")
+	cmd.Flags().BoolVar(&opts.Policy, "policy", false, "Check the change --base...--head against locks, freeze windows and promotion gates (a required check in the infra repo's CI)")
+	cmd.Flags().StringVar(&opts.Base, "base", "", "With --policy: the base of the change (the pull request's target branch or commit)")
+	cmd.Flags().StringVar(&opts.Head, "head", "HEAD", "With --policy: the head of the change")
 	cmd.Flags().StringVar(&opts.AllowedSigners, "allowed-signers", getenv("GITO_ALLOWED_SIGNERS"), "Allowed signers `file` to trust instead of the repository's (env GITO_ALLOWED_SIGNERS)")
 	cmd.Flags().StringVar(&opts.Root, "root", getenv("GITO_ROOT"), "Repository root `dir` that signature paths are relative to (default: git top level, or the nearest directory with .gito.yaml or .gito/)")
 	cmd.Flags().BoolVar(&opts.Required, "required", isTrue(getenv("GITO_VERIFY_REQUIRED")), "Fail unsigned files even when .gito.yaml makes signing optional (env GITO_VERIFY_REQUIRED)")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,7 +21,7 @@ import (
 
 // commands are the harness verbs scripts use besides gito itself.
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"fake-forge":    cmdFakeForge,
 		"forge-token":   cmdForgeToken,
 		"forge-fail":    cmdForgeFail,
@@ -58,6 +59,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"push-main":     cmdPushMain,
 		"gitea-public":  cmdGiteaPublic,
 	}
+	maps.Copy(cmds, fluxCommands())
+	return cmds
 }
 
 // fake-forge [prefix]: start the server of $FORGE (optionally under a self-hosted path

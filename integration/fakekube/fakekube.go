@@ -413,8 +413,10 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, kind Kind, n
 	if q.Get("watch") == "true" || q.Get("watch") == "1" {
 		s.watches++
 		s.notify()
+		// The watch is open from here on: a CloseWatches or Compact after its count ends it.
+		end, gone := s.watchEnd, s.watchGone
 		s.mu.Unlock()
-		s.watch(w, r, k, q.Get("resourceVersion"))
+		s.watch(w, r, k, q.Get("resourceVersion"), end, gone)
 		return
 	}
 	items := []any{}
@@ -432,7 +434,7 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, kind Kind, n
 
 // watch streams the object's events after resourceVersion from, then live ones, until the
 // client goes, the test closes watches, or a compaction makes the watch expire.
-func (s *Server) watch(w http.ResponseWriter, r *http.Request, k key, from string) {
+func (s *Server) watch(w http.ResponseWriter, r *http.Request, k key, from string, end, gone <-chan struct{}) {
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Transfer-Encoding", "chunked")
@@ -469,7 +471,7 @@ func (s *Server) watch(w http.ResponseWriter, r *http.Request, k key, from strin
 		if len(s.events) > 0 {
 			since = max(since, s.events[len(s.events)-1].rv)
 		}
-		changed, end, gone := s.changed, s.watchEnd, s.watchGone
+		changed := s.changed
 		s.mu.Unlock()
 		for _, e := range out {
 			if err := enc.Encode(map[string]any{"type": e.typ, "object": e.obj}); err != nil {

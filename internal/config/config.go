@@ -42,6 +42,7 @@ type Repo struct {
 	Registry     Registry               `yaml:"registry"`
 	Policy       Policy                 `yaml:"policy"`
 	ArgoCD       ArgoCD                 `yaml:"argocd"`
+	Flux         Flux                   `yaml:"flux"`
 }
 
 // Forge says where pull requests go.
@@ -176,7 +177,7 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate()); err != nil {
+	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.Flux.validate()); err != nil {
 		return err
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {

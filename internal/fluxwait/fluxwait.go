@@ -436,3 +436,13 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// Check reads the target's Kustomization once, before anything is written: it exists and
+// the credential may read it.
+func Check(ctx context.Context, o Options) error {
+	f := &follower{o: o}
+	ref := o.Target.Kustomization
+	res := o.Client.Resource(KustomizationGVR).Namespace(ref.Namespace)
+	_, _, err := f.list(ctx, res, metav1.ListOptions{FieldSelector: "metadata.name=" + ref.Name}, KustomizationGVR, ref)
+	return err
+}

@@ -7,6 +7,7 @@
 package kube
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -14,10 +15,13 @@ import (
 	"path/filepath"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/gito-dev/gito/internal/exitcode"
 )
 
 // Selection says which context an env's cluster is reached through.
@@ -139,4 +143,25 @@ func oneLine(err error) string {
 		}
 	}
 	return string(b)
+}
+
+// Probe asks the cluster whether it serves groupVersion ("kustomize.toolkit.fluxcd.io/v1"),
+// through discovery: an unreachable cluster is one line naming its context, 401/403 an
+// auth error (exit 4), and a missing API says so.
+func (c *Cluster) Probe(ctx context.Context, groupVersion string) error {
+	err := c.Discovery.RESTClient().Get().AbsPath("/apis/" + groupVersion).Do(ctx).Error()
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case apierrors.IsUnauthorized(err):
+		return &exitcode.AuthError{Err: fmt.Errorf("kubernetes: cluster %s (%s) refused the credential of kube context %s (401)", c.Host, c.Name, c.Name),
+			Hint: "check the context with kubectl --context " + c.Name + " auth whoami"}
+	case apierrors.IsForbidden(err):
+		return &exitcode.AuthError{Err: fmt.Errorf("kubernetes: the credential of kube context %s may not read %s (403)", c.Name, groupVersion)}
+	case apierrors.IsNotFound(err):
+		return fmt.Errorf("kubernetes: cluster %s (kube context %s) does not serve %s: is Flux installed there?", c.Host, c.Name, groupVersion)
+	}
+	return fmt.Errorf("kubernetes: cannot reach the cluster of kube context %s: %s", c.Name, oneLine(err))
 }

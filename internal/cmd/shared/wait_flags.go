@@ -24,7 +24,7 @@ const DefaultWaitTimeout = 30 * time.Minute
 // AddWaitFlags registers --wait[=merged|synced|healthy] (bare: healthy) and --timeout.
 func AddWaitFlags(cmd *cobra.Command, fl *WaitFlags) {
 	f := cmd.Flags()
-	f.StringVar(&fl.Until, "wait", "", "After the pull request, wait until it is merged, synced by Argo CD, or healthy (bare --wait: healthy)")
+	f.StringVar(&fl.Until, "wait", "", "After the pull request, wait until it is merged, synced by Argo CD or Flux, or healthy (bare --wait: healthy)")
 	f.Lookup("wait").NoOptDefVal = wait.UntilHealthy
 	f.DurationVar(&fl.Timeout, "timeout", DefaultWaitTimeout, "Give up waiting after this long (exit 5)")
 	_ = cmd.RegisterFlagCompletionFunc("wait", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

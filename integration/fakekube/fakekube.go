@@ -110,6 +110,7 @@ type Server struct {
 	reads       map[string]int  // "kind ns/name" → list, get and watch requests
 	watches     int
 	redirect    string
+	noWatch     bool
 	changed     chan struct{}
 }
 
@@ -198,6 +199,14 @@ func (s *Server) CloseWatches() {
 	defer s.mu.Unlock()
 	close(s.watchEnd)
 	s.watchEnd = make(chan struct{})
+}
+
+// RefuseWatch answers watches with 405, as a proxy in front of some clusters does, so a
+// client must poll.
+func (s *Server) RefuseWatch() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noWatch = true
 }
 
 // Redirect answers every request with a redirect to url (to prove the client does not
@@ -408,6 +417,11 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, kind Kind, n
 	if exists && o.Forbidden {
 		s.mu.Unlock()
 		writeForbidden(w, kind, ns, name)
+		return
+	}
+	if (q.Get("watch") == "true" || q.Get("watch") == "1") && s.noWatch {
+		s.mu.Unlock()
+		writeStatus(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 		return
 	}
 	if q.Get("watch") == "true" || q.Get("watch") == "1" {

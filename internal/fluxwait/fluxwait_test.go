@@ -335,3 +335,26 @@ func TestRevisionCommit(t *testing.T) {
 		}
 	}
 }
+
+// A cluster that will not watch is polled (with back-off) until the release is there.
+func TestPollsWhenWatchIsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "good-token")
+	h.s.RefuseWatch()
+	h.ks(applied("main@sha1:"+older, "True", "ReconciliationSucceeded", "ok"))
+	result := h.start()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// the first list, the refused watch, then lists only
+	if err := h.s.AwaitReads(ctx, fakekube.Kustomization, ns, ksName, 4); err != nil {
+		t.Fatal(err)
+	}
+	h.ks(applied("main@sha1:"+merge, "True", "ReconciliationSucceeded", "ok"))
+	r, err := result()
+	if err != nil || r.Health != "Healthy" {
+		t.Fatalf("result %+v, err %v", r, err)
+	}
+	if h.s.Reads(fakekube.Kustomization, ns, ksName) < 5 {
+		t.Errorf("not polled")
+	}
+}

@@ -55,10 +55,16 @@ it deploys, whether its file is signed by an allowed signer, and its open releas
 request. An environment whose version differs from the one most environments of the service
 run is marked as drifting. An environment group (environments.E.group) stands for its members.
 
+With --live it also asks the deployer what runs now: Flux's applied revision and Ready
+(when .gito.yaml has flux:), else Argo CD's synced revision and health; an environment whose
+cluster runs a commit whose overlay differs from the base branch is marked !. An unreachable
+deployer is one warning line; the matrix prints anyway.
+
 On a terminal the output is an aligned table (drift in colour and marked *); on a pipe it is
 tab-separated without a header; --json prints an array.`,
 		Example: `  gito status
-  gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'`,
+  gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'
+  gito status --live -e prod`,
 		Args:              cobra.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {

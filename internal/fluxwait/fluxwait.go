@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -76,9 +77,14 @@ var ErrAuth = errors.New("kubernetes authentication failed")
 
 type follower struct {
 	o        Options
-	expired  <-chan time.Time
 	interval time.Duration
-	last     string
+	// timedOut is set when --timeout passes; the run's context is cancelled with it, so a
+	// request hanging on the cluster ends too.
+	timedOut atomic.Bool
+	// watchFailed is set by a watch that ended with an error other than 410 Gone: the
+	// relist that follows backs off first.
+	watchFailed bool
+	last        string
 	// holds caches ancestry answers: a watch sees the same revision many times.
 	holds map[string]bool
 	res   wait.Result
@@ -104,10 +110,26 @@ func Run(ctx context.Context, o Options) (*wait.Result, error) {
 	}
 	f := &follower{o: o, interval: o.Interval, holds: map[string]bool{}}
 	f.res.Merged, f.res.MergeCommit = true, o.MergeCommit
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	if o.Timeout > 0 {
-		f.expired = o.After(o.Timeout)
+		expired := o.After(o.Timeout)
+		go func() {
+			select {
+			case <-expired:
+				f.timedOut.Store(true)
+				cancel()
+			case <-runCtx.Done():
+			}
+		}()
 	}
-	err := f.run(ctx)
+	err := f.run(runCtx)
+	if err != nil && f.timedOut.Load() && ctx.Err() == nil {
+		var we *wait.Error
+		if !errors.As(err, &we) {
+			err = f.timeout()
+		}
+	}
 	return &f.res, err
 }
 
@@ -248,6 +270,12 @@ func (f *follower) follow(ctx context.Context, gvr schema.GroupVersionResource, 
 	sel := metav1.ListOptions{FieldSelector: "metadata.name=" + ref.Name}
 	rv, polling := "", false
 	for {
+		if f.watchFailed {
+			f.watchFailed = false
+			if err := f.pause(ctx); err != nil {
+				return err
+			}
+		}
 		if rv == "" || polling {
 			st, listRV, err := f.list(ctx, res, sel, gvr, ref)
 			if err != nil {
@@ -304,9 +332,7 @@ func (f *follower) events(ctx context.Context, w watch.Interface, rv string, dec
 		var open bool
 		select {
 		case <-ctx.Done():
-			return rv, false, ctx.Err()
-		case <-f.expired:
-			return rv, false, f.timeout()
+			return rv, false, f.ended(ctx)
 		case ev, open = <-w.ResultChan():
 		}
 		if !open {
@@ -314,7 +340,10 @@ func (f *follower) events(ctx context.Context, w watch.Interface, rv string, dec
 		}
 		switch ev.Type {
 		case watch.Error:
-			// 410 Gone (the resourceVersion was compacted) and anything else: relist.
+			// 410 Gone (the resourceVersion was compacted): relist at once; anything else
+			// relists after a pause.
+			status := apierrors.FromObject(ev.Object)
+			f.watchFailed = !apierrors.IsGone(status) && !apierrors.IsResourceExpired(status)
 			return "", false, nil
 		case watch.Bookmark, watch.Deleted:
 			if obj, ok := ev.Object.(*unstructured.Unstructured); ok {
@@ -353,7 +382,7 @@ func (f *follower) list(ctx context.Context, res dynamic.ResourceInterface, sel 
 // name came from, and anything else says which cluster failed. Nil: worth polling.
 func (f *follower) refused(ctx context.Context, err error, gvr schema.GroupVersionResource, ref Ref) error {
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return f.ended(ctx)
 	}
 	kind := kindName(gvr)
 	switch {
@@ -392,9 +421,7 @@ func (f *follower) pause(ctx context.Context) error {
 	f.interval = min(f.interval*3/2, f.o.MaxInterval)
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
-	case <-f.expired:
-		return f.timeout()
+		return f.ended(ctx)
 	case <-f.o.After(d):
 		return nil
 	}
@@ -406,9 +433,17 @@ func (f *follower) timeout() error {
 
 func (f *follower) stopped(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return f.ended(ctx)
 	}
 	return err
+}
+
+// ended is why ctx ended: the timeout, or the caller's cancellation.
+func (f *follower) ended(ctx context.Context) error {
+	if f.timedOut.Load() {
+		return f.timeout()
+	}
+	return ctx.Err()
 }
 
 func (f *follower) phase(name, text string) {

@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG       := github.com/gito-dev/gito/internal/app
 LDFLAGS   := -s -w -X $(PKG).buildVersion=$(VERSION) -X $(PKG).buildCommit=$(COMMIT) -X $(PKG).buildTime=$(DATE)
 
-.PHONY: build test lint demo install stress bench bench-e2e bench-argocd fuzz completions man snapshot release-check clean
+.PHONY: build test lint demo install stress soak bench bench-e2e bench-argocd fuzz completions man snapshot release-check clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gito
@@ -32,6 +32,13 @@ install:
 # 10 waves of 20 parallel releases into one new cache: none may fail or leave a lock (slow).
 stress: build
 	./integration/stress/parallel-releases.sh $(BIN)
+
+# gito serve for 5 minutes under mixed requests while its remote hangs, fails and recovers:
+# fails when no refresh reaches the remote within two refresh intervals of a recovery, the
+# commit pushed during the outage is not served, a request is answered other than expected,
+# or the server's heap in use ends above 48 MiB. make test runs 20 s of it.
+soak:
+	$(GO) test -race -count=1 -v -run '^TestServeSoak$$' -timeout 20m ./integration -soak=5m
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -22,45 +22,60 @@ import (
 // commands are the harness verbs scripts use besides gito itself.
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"fake-forge":    cmdFakeForge,
-		"forge-token":   cmdForgeToken,
-		"forge-fail":    cmdForgeFail,
-		"forge-prs":     cmdForgePRs,
-		"forge-body":    cmdForgeBody,
+		"fake-forge":    positive(cmdFakeForge),
+		"forge-token":   positive(cmdForgeToken),
+		"forge-fail":    positive(cmdForgeFail),
+		"forge-prs":     positive(cmdForgePRs),
+		"forge-body":    positive(cmdForgeBody),
 		"forge-writes":  cmdForgeWrites,
-		"infra":         cmdInfra,
-		"sshkey":        cmdSSHKey,
-		"no-secret-in":  cmdNoSecretIn,
+		"infra":         positive(cmdInfra),
+		"sshkey":        positive(cmdSSHKey),
+		"no-secret-in":  positive(cmdNoSecretIn),
 		"status":        cmdStatus,
-		"land":          cmdLand,
-		"remote":        cmdRemote,
-		"merge-branch":  cmdMergeBranch,
-		"tmux-start":    cmdTmuxStart,
-		"tmux-wait":     cmdTmuxWait,
-		"tmux-keys":     cmdTmuxKeys,
-		"tmux-exit":     cmdTmuxExit,
-		"gitea-repo":    cmdGiteaRepo,
-		"gitea-label":   cmdGiteaLabel,
-		"gitea-prs":     cmdGiteaPRs,
+		"land":          positive(cmdLand),
+		"remote":        positive(cmdRemote),
+		"merge-branch":  positive(cmdMergeBranch),
+		"tmux-start":    positive(cmdTmuxStart),
+		"tmux-wait":     positive(cmdTmuxWait),
+		"tmux-keys":     positive(cmdTmuxKeys),
+		"tmux-exit":     positive(cmdTmuxExit),
+		"gitea-repo":    positive(cmdGiteaRepo),
+		"gitea-label":   positive(cmdGiteaLabel),
+		"gitea-prs":     positive(cmdGiteaPRs),
 		"yamleq":        cmdYAMLEq,
-		"serve-start":   cmdServeStart,
-		"serve-ready":   cmdServeReady,
-		"serve-signal":  cmdServeSignal,
+		"serve-start":   positive(cmdServeStart),
+		"serve-ready":   positive(cmdServeReady),
+		"serve-signal":  positive(cmdServeSignal),
 		"serve-wait":    cmdServeWait,
-		"slowpost":      cmdSlowPost,
+		"slowpost":      positive(cmdSlowPost),
 		"registry":      cmdRegistry,
-		"forge-merge":   cmdForgeMerge,
-		"forge-close":   cmdForgeClose,
-		"forge-await":   cmdForgeAwait,
-		"fake-argocd":   cmdFakeArgoCD,
-		"argocd-app":    cmdArgoCDApp,
-		"argocd-await":  cmdArgoCDAwait,
+		"forge-merge":   positive(cmdForgeMerge),
+		"forge-close":   positive(cmdForgeClose),
+		"forge-await":   positive(cmdForgeAwait),
+		"fake-argocd":   positive(cmdFakeArgoCD),
+		"argocd-app":    positive(cmdArgoCDApp),
+		"argocd-await":  positive(cmdArgoCDAwait),
+		"argocd-fail":   positive(cmdArgoCDFail),
+		"listen":        positive(cmdListen),
+		"heard":         positive(cmdHeard),
+		"forge-moved":   positive(cmdForgeMoved),
 		"cache-shallow": cmdCacheShallow,
-		"push-main":     cmdPushMain,
-		"gitea-public":  cmdGiteaPublic,
+		"push-main":     positive(cmdPushMain),
+		"gitea-public":  positive(cmdGiteaPublic),
 	}
 	maps.Copy(cmds, fluxCommands())
 	return cmds
+}
+
+// positive wraps a command that has no negated form, so that `! cmd` fails the script
+// instead of silently running cmd as if the `!` were not there.
+func positive(fn func(ts *testscript.TestScript, neg bool, args []string)) func(ts *testscript.TestScript, neg bool, args []string) {
+	return func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg {
+			ts.Fatalf("this command has no negated form: drop the !")
+		}
+		fn(ts, false, args)
+	}
 }
 
 // fake-forge [prefix]: start the server of $FORGE (optionally under a self-hosted path
@@ -79,10 +94,11 @@ func cmdFakeForge(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("FORGE_API", st.forge.apiURL())
 	ts.Setenv("FORGE_PROJECT", st.forge.project())
 	// .gito.yaml names the fake's API on 127.0.0.1, which is not the (local) remote's host: the
-	// user, not the repo, must declare it before gito sends it a token (hardening S2).
+	// user, not the repo, must declare it before gito sends it a token (hardening S2), and
+	// plain http must be declared as such (http://host:port), or it means https (H4).
 	api, err := url.Parse(st.forge.apiURL())
 	ts.Check(err)
-	declareHost(ts, api.Host, st.kind)
+	declareHost(ts, api.Scheme+"://"+api.Host, st.kind)
 	ts.Setenv("TOKEN_ENV", st.forge.tokenEnv())
 	ts.Setenv("TOKEN", st.forge.secret())
 	ts.Setenv(st.forge.tokenEnv(), st.forge.goodToken())

@@ -34,6 +34,8 @@ type scriptState struct {
 	slowReader *bufio.Reader
 	registry   *ociregistry.Server // started by the registry command
 	flux       *fluxState          // fake clusters of fake-kube
+
+	listeners map[string]*listener // started by listen (creds_test.go)
 }
 
 const stateKey = "gito-state"

@@ -34,16 +34,16 @@ type fluxState struct {
 
 func fluxCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"fake-kube":           cmdFakeKube,
-		"kube-set":            cmdKubeSet,
-		"kube-await":          cmdKubeAwait,
-		"kube-expire":         cmdKubeExpire,
-		"kube-close":          cmdKubeClose,
-		"kube-context":        cmdKubeContexts,
-		"flux-repo":           cmdFluxRepo,
-		"later-commit":        cmdLaterCommit,
+		"fake-kube":           positive(cmdFakeKube),
+		"kube-set":            positive(cmdKubeSet),
+		"kube-await":          positive(cmdKubeAwait),
+		"kube-expire":         positive(cmdKubeExpire),
+		"kube-close":          positive(cmdKubeClose),
+		"kube-context":        positive(cmdKubeContexts),
+		"flux-repo":           positive(cmdFluxRepo),
+		"later-commit":        positive(cmdLaterCommit),
 		"kube-saw":            cmdKubeSaw,
-		"kube-secrets-absent": cmdKubeSecretsAbsent,
+		"kube-secrets-absent": positive(cmdKubeSecretsAbsent),
 	}
 }
 

@@ -123,6 +123,23 @@ func cmdArgoCDApp(ts *testscript.TestScript, neg bool, args []string) {
 	s.SetApp(args[0], app)
 }
 
+// argocd-fail STATUS|drop TIMES: the next TIMES reads answer STATUS, or drop the connection
+// (TIMES 0 clears what is still queued).
+func cmdArgoCDFail(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: argocd-fail STATUS|drop TIMES")
+	}
+	status, err := strconv.Atoi(args[0])
+	if args[0] == "drop" {
+		status, err = 0, nil
+	}
+	times, err2 := strconv.Atoi(args[1])
+	if err != nil || err2 != nil {
+		ts.Fatalf("usage: argocd-fail STATUS|drop TIMES")
+	}
+	mustArgoCD(ts).Fail(status, times)
+}
+
 // argocd-await NAME COUNT: block until gito has read the Application COUNT times.
 func cmdArgoCDAwait(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {

@@ -33,7 +33,22 @@ type Server struct {
 	mu      sync.Mutex
 	apps    map[string]App
 	polls   map[string]int
+	faults  []int         // statuses the next reads answer; 0 drops the connection
 	changed chan struct{} // closed and replaced after every request
+}
+
+// Fail makes the next times reads answer status (a 500, a 429, a 401...) before anything
+// else is looked at; status 0 drops the connection without an answer. times 0 clears the
+// failures still queued.
+func (s *Server) Fail(status, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if times == 0 {
+		s.faults = nil
+	}
+	for range times {
+		s.faults = append(s.faults, status)
+	}
 }
 
 // New starts a fake that accepts token, and stops it when the test ends.
@@ -86,10 +101,46 @@ func (s *Server) AwaitPolls(ctx context.Context, name string, n int) error {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if status, ok := s.fault(r); ok {
+		if status == 0 {
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, body := rpcError(status, 14, http.StatusText(status))
+		_ = json.NewEncoder(w).Encode(body)
+		return
+	}
 	status, body := s.route(r)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// fault takes the next injected failure, counting the read as a poll.
+func (s *Server) fault(r *http.Request) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.faults) == 0 {
+		return 0, false
+	}
+	status := s.faults[0]
+	s.faults = s.faults[1:]
+	if name, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v1/applications/"); ok {
+		if n, err := url.PathUnescape(name); err == nil {
+			name = n
+		}
+		s.polls[name]++
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+	return status, true
 }
 
 func (s *Server) route(r *http.Request) (int, any) {

@@ -19,6 +19,7 @@ type fault struct {
 // pathPattern (a path.Match glob such as "/repos/*/*/pulls", matched against the path with
 // and without PathPrefix) fail with status and headers, before auth or state are touched —
 // as a proxy or GitHub's rate limiter would. Rules are consumed in the order they were added.
+// Status 0 closes the connection without an answer, as a server dying mid-request does.
 func (s *Server) FailNext(method, pathPattern string, status int, headers map[string]string, times int) {
 	if _, err := path.Match(pathPattern, ""); err != nil {
 		panic(fmt.Sprintf("fakegithub: FailNext pattern %q: %v", pathPattern, err))

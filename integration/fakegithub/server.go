@@ -214,9 +214,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writes++
 	}
 	var rep reply
+	drop := false
 	switch f := s.takeFaultLocked(r.Method, r.URL.Path); {
 	case err != nil:
 		rep = message(http.StatusBadRequest, "Problems parsing JSON")
+	case f != nil && f.status == 0: // the server dies mid-request: the connection closes unanswered
+		drop = true
 	case f != nil:
 		rep = f.reply()
 	case !rec.AuthOK:
@@ -228,6 +231,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, rec)
 	s.notifyLocked()
 	s.mu.Unlock()
+	if drop {
+		panic(http.ErrAbortHandler)
+	}
 
 	for k, vs := range rep.header {
 		w.Header()[k] = vs

@@ -141,6 +141,7 @@ func (s *Server) Client() *http.Client { return s.srv.Client() }
 // GitLab's rate limiter would. pathPattern is a path.Match glob on the escaped path, with or
 // without the prefix and /api/v4: "/projects/*/merge_requests" matches
 // "/gitlab/api/v4/projects/group%2Fsub%2Finfra/merge_requests". Rules are used in order.
+// Status 0 closes the connection without an answer, as a server dying mid-request does.
 func (s *Server) FailNext(method, pathPattern string, status int, headers map[string]string, times int) {
 	if _, err := path.Match(pathPattern, ""); err != nil {
 		panic(fmt.Sprintf("fakegitlab: FailNext pattern %q: %v", pathPattern, err))
@@ -212,6 +213,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Method: r.Method, Path: escaped, Query: r.URL.RawQuery, Body: string(body), Auth: authKind(r)}
 	rec.AuthOK = underAPI && s.authorized(r, rel)
 	if f := s.takeFailure(r.Method, escaped, rel); f != nil {
+		if f.status == 0 { // the server dies mid-request: the connection closes unanswered
+			rec.Status = 0
+			s.mu.Lock()
+			s.reqs = append(s.reqs, rec)
+			s.notifyLocked()
+			if rec.Method != http.MethodGet {
+				s.writes++
+			}
+			s.mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}
 		h := http.Header{}
 		for k, v := range f.header {
 			h.Set(k, v)

@@ -348,7 +348,10 @@ func (s *Server) AwaitGets(ctx context.Context, path string, count int) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("gitea: %s read %d times, want %d: %w", path, s.gets[path], count, ctx.Err())
+			s.mu.Lock()
+			got := s.gets[path]
+			s.mu.Unlock()
+			return fmt.Errorf("gitea: %s read %d times, want %d: %w", path, got, count, ctx.Err())
 		}
 	}
 }

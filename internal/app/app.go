@@ -32,6 +32,7 @@ var (
 
 // Main runs gito with the process's arguments and environment and returns the exit code.
 func Main() int {
+	silenceLibraryLogs()
 	f := NewFactory(scrubCredentials())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

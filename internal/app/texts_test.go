@@ -32,6 +32,9 @@ func TestExtraArgumentIsUnexpected(t *testing.T) {
 		{"release", "-s", "api", "-e", "prod", "--version", "v1", "extra-arg"},
 		{"rollback", "-s", "api", "-e", "prod", "--steps", "1", "extra-arg"},
 		{"history", "-s", "api", "-e", "prod", "extra-arg"},
+		{"status", "extra-arg"},
+		{"promote", "-s", "api", "--from", "staging", "--to", "prod", "extra-arg"},
+		{"serve", "extra-arg"},
 	} {
 		code, _, stderr := runGito(t, args...)
 		want := `gito: unexpected argument "extra-arg": gito ` + args[0] + " takes no arguments\nRun 'gito " + args[0] + " --help' for usage.\n"

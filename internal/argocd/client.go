@@ -4,13 +4,17 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/gito-dev/gito/internal/exitcode"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // ErrAuth is wrapped by a missing or refused ARGOCD_AUTH_TOKEN: exit code 4.
@@ -20,6 +24,17 @@ var ErrAuth = exitcode.Sentinel(exitcode.Auth, "argo cd authentication failed")
 type NotFoundError struct{ App string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("Argo CD has no Application %q", e.App) }
+
+// TransientError is a failure a later poll may not meet: a 5xx or 429 answer, or a
+// connection refused, reset, dropped or timed out. --wait polls on through it.
+type TransientError struct {
+	Host, App string
+	Reason    string // "503 Service Unavailable", "connection refused"
+}
+
+func (e *TransientError) Error() string {
+	return fmt.Sprintf("Argo CD at %s did not answer %s: %s", e.Host, e.App, e.Reason)
+}
 
 // Application is the part of an Argo CD Application --wait reads.
 type Application struct {
@@ -67,6 +82,13 @@ func New(server *Server, token string, hc *http.Client) (*Client, error) {
 			c.Transport = t
 		}
 	}
+	// The token goes only to the server's origin, and never on a redirect: http.Client would
+	// keep a request's Authorization on a redirect to another port or to http.
+	c.Transport = httpauth.NewTransport(c.Transport, httpauth.Options{
+		Origin: httpauth.OriginOf(server.URL),
+		Attach: func(r *http.Request) error { r.Header.Set("Authorization", "Bearer "+token); return nil },
+		Strip:  httpauth.CredentialHeaders,
+	})
 	return &Client{base: server.URL, token: token, hc: c}, nil
 }
 
@@ -81,30 +103,42 @@ func (c *Client) Application(ctx context.Context, name string) (*Application, er
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		var redir *httpauth.RedirectError
+		if errors.As(err, &redir) {
+			return nil, fmt.Errorf("argocd: get application %s: the API at %w", name, redir)
+		}
+		if transientNetError(err) {
+			return nil, &TransientError{Host: c.base.Host, App: name, Reason: c.scrub(netReason(err))}
+		}
 		return nil, fmt.Errorf("argocd: get application %s from %s: %s", name, c.base.Host, c.scrub(err.Error()))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return nil, fmt.Errorf("argocd: get application %s: %w", name, err)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The connection dropped in the middle of the answer.
+		return nil, &TransientError{Host: c.base.Host, App: name, Reason: c.scrub(netReason(err))}
 	}
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusUnauthorized:
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK:
+	case code == http.StatusUnauthorized:
 		return nil, fmt.Errorf("%w: argocd: %s refused ARGOCD_AUTH_TOKEN (401 %s): check the token, or create one with argocd account generate-token", ErrAuth, c.base.Host, c.apiMessage(body))
-	case http.StatusForbidden:
+	case code == http.StatusForbidden:
 		return nil, fmt.Errorf("%w: argocd: ARGOCD_AUTH_TOKEN may not read application %s on %s (403 %s)", ErrAuth, name, c.base.Host, c.apiMessage(body))
-	case http.StatusNotFound:
+	case code == http.StatusNotFound:
 		return nil, &NotFoundError{App: name}
+	case code >= 500 || code == http.StatusTooManyRequests:
+		return nil, &TransientError{Host: c.base.Host, App: name, Reason: statusLine(resp, c.apiMessage(body))}
 	default:
-		return nil, fmt.Errorf("argocd: get application %s from %s: %s %s", name, c.base.Host, resp.Status, c.apiMessage(body))
+		return nil, fmt.Errorf("argocd: get application %s from %s: %s", name, c.base.Host, statusLine(resp, c.apiMessage(body)))
 	}
 	var raw appJSON
 	if err := json.Unmarshal(body, &raw); err != nil {
@@ -182,6 +216,55 @@ func (c *Client) scrub(s string) string {
 		s = strings.ReplaceAll(s, c.token, "[redacted]")
 	}
 	return oneLine(s)
+}
+
+// statusLine is "503 Service Unavailable", with Argo CD's message when it says more.
+func statusLine(resp *http.Response, msg string) string {
+	line := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if msg != "" && !strings.EqualFold(msg, http.StatusText(resp.StatusCode)) {
+		line += ": " + msg
+	}
+	return line
+}
+
+// transientNetError says whether a request failed in a way the next poll may not: refused,
+// reset or dropped connections and timeouts. TLS and name errors are not retried.
+func transientNetError(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return dns.IsTemporary || dns.IsTimeout
+	}
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &ne) && ne.Timeout():
+		return true
+	}
+	return false
+}
+
+// netReason keeps what a user can act on ("connection refused"), not the URL around it.
+func netReason(err error) string {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the connection closed without an answer"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "no answer in time"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -1,5 +1,5 @@
 // Package cmdutil holds what commands share: the Factory of injected dependencies and the
-// typed errors that internal/app maps to exit codes.
+// argument checks. The typed errors that internal/app maps to exit codes live in exitcode.
 package cmdutil
 
 import (

@@ -47,6 +47,9 @@ func (a ArgoCD) validate() error {
 		return fmt.Errorf("key argocd.server: %q is not a host or URL", a.Server)
 	}
 	if a.App != "" {
+		if rest := strings.NewReplacer("{service}", "", "{env}", "").Replace(a.App); strings.ContainsAny(rest, "{}") {
+			return fmt.Errorf("key argocd.app: %q: only {service} and {env} may be used", a.App)
+		}
 		probe := a.AppName("svc", "env")
 		if strings.ContainsAny(probe, "/ \t\r\n?#%") || probe == "" {
 			return fmt.Errorf("key argocd.app: %q does not make an Application name (no slashes, spaces, ? # or %%)", a.App)

@@ -119,10 +119,19 @@ func ParseRepo(data []byte) (*Repo, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&r); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %s", FileName, oneLine(err))
+		return nil, repoError(nil, err)
+	}
+	// The document again as nodes, for what the struct cannot tell: lines, and a key
+	// present but empty.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, repoError(nil, err)
+	}
+	if err := emptyGroup(&root); err != nil {
+		return nil, repoError(&root, err)
 	}
 	if err := r.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", FileName, err)
+		return nil, repoError(&root, err)
 	}
 	return &r, nil
 }
@@ -177,8 +186,10 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	if err := errors.Join(r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.Flux.validate()); err != nil {
-		return err
+	for _, err := range []error{r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.Flux.validate()} {
+		if err != nil {
+			return err // the first: one line
+		}
 	}
 	if strings.Contains(r.Templates, "..") || filepath.IsAbs(r.Templates) {
 		return fmt.Errorf("key templates: %q must be a path inside the repo", r.Templates)

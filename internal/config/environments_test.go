@@ -21,11 +21,11 @@ func TestGroupsAndArgoCD(t *testing.T) {
 		t.Errorf("default AppName = %q", got)
 	}
 	for _, tt := range []struct{ yaml, want string }{
-		{"environments:\n  all:\n    group: [a, all]\n", ".gito.yaml: key environments.all.group[1]: a group cannot contain itself"},
-		{"environments:\n  all:\n    group: [a, sub]\n  sub:\n    group: [b]\n", `.gito.yaml: key environments.all.group[1]: "sub" is a group; list its members instead`},
-		{"environments:\n  all:\n    group: [a, a]\n", `.gito.yaml: key environments.all.group[1]: "a" is listed twice`},
-		{"environments:\n  all:\n    group: [a, ../x]\n", `.gito.yaml: key environments.all.group[1]: environment "../x" is not a valid name`},
-		{"argocd:\n  app: \"{service}/{env}\"\n", `.gito.yaml: key argocd.app: "{service}/{env}" does not make an Application name`},
+		{"environments:\n  all:\n    group: [a, all]\n", ".gito.yaml:3: key environments.all.group[1]: a group cannot contain itself"},
+		{"environments:\n  all:\n    group: [a, sub]\n  sub:\n    group: [b]\n", `.gito.yaml:3: key environments.all.group[1]: "sub" is a group; list its members instead`},
+		{"environments:\n  all:\n    group: [a, a]\n", `.gito.yaml:3: key environments.all.group[1]: "a" is listed twice`},
+		{"environments:\n  all:\n    group: [a, ../x]\n", `.gito.yaml:3: key environments.all.group[1]: environment "../x" is not a valid name`},
+		{"argocd:\n  app: \"{service}/{env}\"\n", `.gito.yaml:2: key argocd.app: "{service}/{env}" does not make an Application name`},
 	} {
 		_, err := ParseRepo([]byte(tt.yaml))
 		if err == nil || len(err.Error()) < len(tt.want) || err.Error()[:len(tt.want)] != tt.want {

@@ -38,15 +38,15 @@ func TestParseTargetsErrors(t *testing.T) {
 	t.Parallel()
 	head := "services:\n  api:\n    targets:\n"
 	tests := []struct{ yaml, want string }{
-		{"      - file: ../other/values.yaml\n        path: .image.tag\n", "line 4: key services.api.targets[0]: file \"../other/values.yaml\" must be a path inside the repo, without .."},
-		{"      - file: /etc/values.yaml\n        path: .image.tag\n", "line 4: key services.api.targets[0]: file \"/etc/values.yaml\" must be a path inside the repo, not absolute"},
+		{"      - file: ../other/values.yaml\n        path: .image.tag\n", ".gito.yaml:4: key services.api.targets[0]: file \"../other/values.yaml\" must be a path inside the repo, without .."},
+		{"      - file: /etc/values.yaml\n        path: .image.tag\n", ".gito.yaml:4: key services.api.targets[0]: file \"/etc/values.yaml\" must be a path inside the repo, not absolute"},
 		{"      - file: charts/{app}/values.yaml\n        path: .image.tag\n", "unknown placeholder {app}"},
-		{"      - file: values.yaml\n        path: .image.tag |\n", "line 4: key services.api.targets[0]: path: expression .image.tag |"},
+		{"      - file: values.yaml\n        path: .image.tag |\n", ".gito.yaml:4: key services.api.targets[0]: path: expression .image.tag |"},
 		{"      - file: values.yaml\n", "path: expression : is empty"},
 		{"      - file: values.yaml\n        path: .image.tag\n        value: \"{version}\"\n", "unknown placeholder {version}"},
 		{"      - file: values.yaml\n        path: .image.tag\n        chart: ../charts/api\n", "chart \"../charts/api\""},
-		{"      - file: values.yaml\n        paht: .image.tag\n", "line 5: field paht not found"},
-		{"      - values.yaml\n", "line 4: a target is a map"},
+		{"      - file: values.yaml\n        paht: .image.tag\n", ".gito.yaml:5: field paht not found"},
+		{"      - values.yaml\n", ".gito.yaml:4: a target is a map"},
 		{"      - file: \"\"\n        path: .a\n", "file is empty"},
 	}
 	for _, tt := range tests {

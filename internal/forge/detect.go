@@ -26,6 +26,9 @@ type Target struct {
 	// RemoteHost is the host of the remote URL ("" for a local remote): the one host a forge
 	// token may go to without the user declaring another (see CheckAPIHost).
 	RemoteHost string
+	// RemoteScheme is the remote URL's scheme: "https", "http", "ssh" ("" for a local remote).
+	// An http remote makes plain http to its own host and port the user's choice.
+	RemoteScheme string
 }
 
 // Detect works out the forge from the remote URL, letting .gito.yaml's forge keys override
@@ -50,7 +53,7 @@ func Detect(remoteURL string, cfg config.Forge, hosts Hosts) (Target, error) {
 		api.User = nil
 	}
 
-	t := Target{Kind: cfg.Type, Host: remote.host, Project: remote.project, RemoteHost: remote.host}
+	t := Target{Kind: cfg.Type, Host: remote.host, Project: remote.project, RemoteHost: remote.host, RemoteScheme: remote.scheme}
 	webScheme := remote.webScheme
 	if api != nil && (t.Host == "" || cfg.Type != "") {
 		// The API URL is the surest statement of where the forge lives, e.g. a GHES whose
@@ -116,6 +119,7 @@ type remoteParts struct {
 	host      string // empty for a local remote
 	project   string
 	webScheme string // "http" when the remote was plain http, else ""
+	scheme    string // "https", "http" or "ssh"; "" for a local remote
 }
 
 func parseRemote(raw string) (remoteParts, error) {
@@ -127,6 +131,7 @@ func parseRemote(raw string) (remoteParts, error) {
 		return remoteParts{}, nil
 	}
 	var host, p, scheme string
+	remoteScheme := "ssh"
 	if i := strings.Index(raw, "://"); i >= 0 {
 		u, err := url.Parse(raw)
 		if err != nil {
@@ -137,6 +142,7 @@ func parseRemote(raw string) (remoteParts, error) {
 			return remoteParts{}, nil
 		case "https", "http":
 			host = u.Host // a web port belongs to the web and API URLs
+			remoteScheme = u.Scheme
 			if u.Scheme == "http" {
 				scheme = "http"
 			}
@@ -158,7 +164,7 @@ func parseRemote(raw string) (remoteParts, error) {
 	if host == "" {
 		return remoteParts{}, fmt.Errorf("remote URL %q has no host", redactURL(raw))
 	}
-	return remoteParts{host: canonicalHost(host), project: cleanProject(p), webScheme: scheme}, nil
+	return remoteParts{host: canonicalHost(host), project: cleanProject(p), webScheme: scheme, scheme: remoteScheme}, nil
 }
 
 // isLocalPath follows git's rule: a colon before any slash makes it scp-like, so "./a:b",

@@ -71,7 +71,7 @@ func TestDetect(t *testing.T) {
 			t.Errorf("Detect(%q, %+v): %v", tt.remote, tt.cfg, err)
 			continue
 		}
-		got.RemoteHost = "" // the remote's own host; TestCheckAPIHost covers what it allows
+		got.RemoteHost, got.RemoteScheme = "", "" // the remote's own origin; TestCheckAPIHost covers what it allows
 		if got != tt.want {
 			t.Errorf("Detect(%q, %+v)\n got %+v\nwant %+v", tt.remote, tt.cfg, got, tt.want)
 		}
@@ -144,7 +144,7 @@ func TestDetectGitea(t *testing.T) {
 			t.Errorf("Detect(%q, %+v): %v", tt.remote, tt.cfg, err)
 			continue
 		}
-		got.RemoteHost = "" // the remote's own host; TestCheckAPIHost covers what it allows
+		got.RemoteHost, got.RemoteScheme = "", "" // the remote's own origin; TestCheckAPIHost covers what it allows
 		if got != tt.want {
 			t.Errorf("Detect(%q, %+v)\n got %+v\nwant %+v", tt.remote, tt.cfg, got, tt.want)
 		}

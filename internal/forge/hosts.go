@@ -18,25 +18,29 @@ var HostVars = map[string]string{
 type Hosts struct {
 	kinds    map[string]string // host[:port], lower case -> kind
 	defaults map[string]string // kind -> host named by its variable
+	declared []string          // as written, scheme included: what CheckAPIHost trusts
 }
 
 // KnownHosts merges the user config's hosts: (host -> github|gitlab|gitea) with GH_HOST,
 // GITLAB_HOST and GITEA_HOST. A variable may hold a bare host or a URL (glab accepts both).
 func KnownHosts(userHosts map[string]string, getenv func(string) string) Hosts {
 	h := Hosts{kinds: map[string]string{}, defaults: map[string]string{}}
-	for host, kind := range userHosts {
-		if host = normalizeHost(host); host != "" {
+	for raw, kind := range userHosts {
+		if host := normalizeHost(raw); host != "" {
 			h.kinds[host] = strings.ToLower(strings.TrimSpace(kind))
+			h.declared = append(h.declared, strings.ToLower(strings.TrimSpace(raw)))
 		}
 	}
 	if getenv == nil {
 		return h
 	}
 	for _, kind := range []string{KindGitHub, KindGitLab, KindGitea} {
-		host := normalizeHost(getenv(HostVars[kind]))
+		raw := getenv(HostVars[kind])
+		host := normalizeHost(raw)
 		if host == "" {
 			continue
 		}
+		h.declared = append(h.declared, strings.ToLower(strings.TrimSpace(raw)))
 		h.defaults[kind] = host
 		if _, declared := h.kinds[host]; !declared {
 			h.kinds[host] = kind
@@ -80,12 +84,7 @@ func hostname(host string) string {
 	return host
 }
 
-// Names lists every declared host, for the API host check: a host the user named in hosts:
-// or a host variable is one they trust with that forge's token.
-func (h Hosts) Names() []string {
-	out := make([]string, 0, len(h.kinds))
-	for host := range h.kinds {
-		out = append(out, host)
-	}
-	return out
-}
+// Names lists every declared host as the user wrote it (http://host:port keeps its scheme),
+// for the API origin check: an origin the user named in hosts: or a host variable is one they
+// trust with that forge's token.
+func (h Hosts) Names() []string { return append([]string(nil), h.declared...) }

@@ -3,6 +3,7 @@ package forge
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -90,9 +91,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.base.RoundTrip(try)
 		if err != nil {
+			// Only the attempt's own deadline is a timeout; cancel() below must not make any
+			// other failure (a dropped connection, a refused redirect) read as one.
+			timedOut := ctx.Err() == nil && errors.Is(attemptCtx.Err(), context.DeadlineExceeded)
 			cancel()
-			if ctx.Err() == nil && attemptCtx.Err() != nil {
-				err = fmt.Errorf("%s %s: no answer within %s: %w", req.Method, req.URL.Redacted(), t.opts.AttemptTimeout, err)
+			if timedOut {
+				err = &attemptTimeout{after: t.opts.AttemptTimeout, err: err}
 			}
 			return nil, err
 		}

@@ -331,3 +331,32 @@ func TestRetryAttemptTimeout(t *testing.T) {
 		t.Errorf("body = %q, %v", body, err)
 	}
 }
+
+// L1: a connection that closes unanswered is said to be that, at once, and never a timeout
+// the attempt did not wait for; the attempt's own deadline is.
+func TestDroppedConnectionIsNotATimeout(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(http.ErrAbortHandler) }))
+	t.Cleanup(srv.Close)
+	client := &http.Client{Transport: NewRetryTransport(srv.Client().Transport, RetryOptions{AttemptTimeout: time.Minute})}
+	_, err := client.Post(srv.URL+"/pulls", "application/json", strings.NewReader("{}"))
+	ne := AsNetError(err)
+	if ne == nil || ne.Error() != "the connection closed without an answer" || strings.Contains(err.Error(), "no answer within") {
+		t.Errorf("err = %v (NetError %v), want the connection closed without an answer", err, ne)
+	}
+
+	hang := make(chan struct{})
+	t.Cleanup(func() { close(hang) })
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	client = &http.Client{Transport: NewRetryTransport(slow.Client().Transport, RetryOptions{AttemptTimeout: 50 * time.Millisecond})}
+	_, err = client.Get(slow.URL)
+	if ne := AsNetError(err); ne == nil || ne.Error() != "no answer within 50ms" {
+		t.Errorf("err = %v, want no answer within 50ms", err)
+	}
+}

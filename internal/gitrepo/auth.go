@@ -25,8 +25,11 @@ const (
 // authEnv returns the variables that hand the token to git for r. Through
 // GIT_CONFIG_COUNT/KEY/VALUE it first clears every credential helper (so none of the user's
 // stores the token) and then adds one helper scoped to the remote's scheme, host and port,
-// so a redirect to another host never gets the token. credential.useHttpPath stays as the
-// user has it: the helper ignores the path and lives only as long as this child.
+// so another origin never gets the token. It also sets http.followRedirects=false: git's
+// default, "initial", follows a redirect of the first request anywhere and then asks the
+// helpers for the new origin's credentials; a child that carries gito's token follows none,
+// and the remote's redirect is one clear error (see redirectLine). credential.useHttpPath
+// stays as the user has it: the helper ignores the path and lives only as long as this child.
 // base is the environment the child inherits; its own GIT_CONFIG_COUNT entries are kept.
 func authEnv(a Auth, r remote, base []string) []string {
 	if a.Token == "" || (r.scheme != "http" && r.scheme != "https") {
@@ -43,6 +46,7 @@ func authEnv(a Auth, r remote, base []string) []string {
 	pairs := [][2]string{
 		{"credential.helper", ""},
 		{"credential." + r.scheme + "://" + r.host + ".helper", credentialHelper},
+		{"http.followRedirects", "false"},
 	}
 	env := []string{tokenEnv + "=" + a.Token, usernameEnv + "=" + user}
 	for i, p := range pairs {

@@ -156,10 +156,12 @@ func TestAuthEnv(t *testing.T) {
 	want := map[string]string{
 		"GITO_GIT_TOKEN":     "t",
 		"GITO_GIT_USERNAME":  "oauth2",
-		"GIT_CONFIG_COUNT":   "4",
+		"GIT_CONFIG_COUNT":   "5",
 		"GIT_CONFIG_KEY_2":   "credential.helper",
 		"GIT_CONFIG_VALUE_2": "",
 		"GIT_CONFIG_KEY_3":   "credential.https://git.example.com:8443.helper",
+		"GIT_CONFIG_KEY_4":   "http.followRedirects",
+		"GIT_CONFIG_VALUE_4": "false",
 	}
 	for k, v := range want {
 		if got, ok := envValue(env, k); !ok || got != v {

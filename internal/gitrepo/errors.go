@@ -2,6 +2,7 @@ package gitrepo
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 
 	"github.com/gito-dev/gito/internal/exitcode"
@@ -46,7 +47,17 @@ func newError(args []string, stderr string, runErr error, secrets []string) *Err
 	if isAuthFailure(stderr) {
 		e.kind = ErrAuth
 	}
+	if m := redirectStatus.FindStringSubmatch(stderr); m != nil {
+		e.Line = redirectLine(m[1])
+	}
 	return e
+}
+
+// redirectStatus is how git reports a redirect it did not follow (http.followRedirects=false).
+var redirectStatus = regexp.MustCompile(`returned error: (30[1-8])\b`)
+
+func redirectLine(status string) string {
+	return "the remote answered a redirect (HTTP " + status + "); gito gives git its token for the remote's own scheme, host and port and follows no redirect: set the remote to the URL it moved to"
 }
 
 // firstMeaningfulLine returns the line that best says what went wrong: git's first own

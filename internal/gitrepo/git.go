@@ -33,6 +33,11 @@ type Git struct {
 	Env []string
 	// Hook, when set, sees every invocation just before it starts (tests record them).
 	Hook func(Invocation)
+	// ProcessGroup runs each git in a process group of its own and, when its context ends,
+	// stops the whole group: a transport helper (git-remote-https, ssh) blocked on a silent
+	// remote must not outlive its git. For servers only: a background group cannot read the
+	// terminal, so an ssh passphrase prompt would stop.
+	ProcessGroup bool
 }
 
 // cmd is one git call.
@@ -58,10 +63,7 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	x.Dir = c.dir
 	x.Env = g.environ(c.env)
 	x.Stdin = c.stdin
-	// SIGTERM lets git run its cleanup (lock files, temporary packs, helper children);
-	// WaitDelay then kills it and stops waiting for grandchildren holding our pipes.
-	x.Cancel = func() error { return terminate(x.Process) }
-	x.WaitDelay = killGrace
+	g.stopOnCancel(x)
 	var stdout bytes.Buffer
 	if c.stdout != nil {
 		x.Stdout = c.stdout
@@ -76,6 +78,9 @@ func (g *Git) run(ctx context.Context, c cmd) ([]byte, error) {
 	}
 	if err := x.Run(); err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
+			if g.ProcessGroup && x.Process != nil { // nil: the context ended before the start
+				killGroup(x.Process) // what SIGTERM and WaitDelay's kill of git left
+			}
 			return nil, fmt.Errorf("git %s: %w", subcommand(c.args), ctxErr)
 		}
 		return stdout.Bytes(), newError(c.args, stderr.String(), err, secrets(c.env))
@@ -93,8 +98,7 @@ func (g *Git) start(ctx context.Context, c cmd) (*exec.Cmd, io.WriteCloser, io.R
 	x := exec.CommandContext(ctx, "git", c.args...)
 	x.Dir = c.dir
 	x.Env = g.environ(c.env)
-	x.Cancel = func() error { return terminate(x.Process) }
-	x.WaitDelay = killGrace
+	g.stopOnCancel(x)
 	in, err := x.StdinPipe()
 	if err != nil {
 		return nil, nil, nil, err
@@ -107,6 +111,19 @@ func (g *Git) start(ctx context.Context, c cmd) (*exec.Cmd, io.WriteCloser, io.R
 		return nil, nil, nil, fmt.Errorf("git %s: %w", subcommand(c.args), err)
 	}
 	return x, in, out, nil
+}
+
+// stopOnCancel sets how x stops when its context ends. SIGTERM lets git run its cleanup (lock
+// files, temporary packs, helper children); WaitDelay then kills it and stops waiting for
+// grandchildren holding our pipes.
+func (g *Git) stopOnCancel(x *exec.Cmd) {
+	if g.ProcessGroup {
+		inOwnGroup(x)
+		x.Cancel = func() error { return terminateGroup(x.Process) }
+	} else {
+		x.Cancel = func() error { return terminate(x.Process) }
+	}
+	x.WaitDelay = killGrace
 }
 
 // output runs git in dir and returns stdout.

@@ -2,23 +2,25 @@ package overlay
 
 import (
 	"fmt"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
+
+	"github.com/gito-dev/gito/internal/repofs"
 )
 
-// fixDeprecated serves kustomize a kustomization whose deprecated bases, imageTags and
+// fixDeprecatedFile serves kustomize a kustomization whose deprecated bases, imageTags and
 // patchesStrategicMerge are moved to resources, images and patches, because kustomize
 // prints its warning about them straight to the process's stderr on every render (and gito
 // renders several times). Only moves that build the same output are made: bases and
 // imageTags kustomize moves itself right after warning; patchesStrategicMerge runs just
 // before patches, so it moves only into an empty patches. The fields are recorded so the
 // release says it once.
-func (e *editFS) fixDeprecated(p string, data []byte) []byte {
-	if !slices.Contains(kustomizationNames, filepath.Base(p)) {
+func fixDeprecatedFile(fsys *repofs.FS, deprecated map[string]bool, p string, data []byte) []byte {
+	if !slices.Contains(kustomizationNames, path.Base(p)) {
 		return data
 	}
 	var k types.Kustomization
@@ -36,7 +38,7 @@ func (e *editFS) fixDeprecated(p string, data []byte) []byte {
 		fields = append(fields, "patchesStrategicMerge")
 		for _, psm := range k.PatchesStrategicMerge {
 			s := string(psm)
-			if !strings.ContainsAny(s, "\n:") && e.Exists(filepath.Join(filepath.Dir(p), s)) {
+			if !strings.ContainsAny(s, "\n:") && fsys.Exists(path.Join(path.Dir(p), s)) {
 				k.Patches = append(k.Patches, types.Patch{Path: s})
 			} else {
 				k.Patches = append(k.Patches, types.Patch{Patch: s})
@@ -56,7 +58,7 @@ func (e *editFS) fixDeprecated(p string, data []byte) []byte {
 		return data
 	}
 	for _, f := range fields {
-		e.deprecated[f] = true
+		deprecated[f] = true
 	}
 	return fixed
 }

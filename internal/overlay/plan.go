@@ -14,6 +14,9 @@ import (
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/overlay/kustedit"
+	"github.com/gito-dev/gito/internal/regularfile"
+	"github.com/gito-dev/gito/internal/repofs"
+	"github.com/gito-dev/gito/internal/yamllimit"
 )
 
 // Request asks for the edit that releases Version of Service to Env.
@@ -84,12 +87,12 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	jail, err := openConfined(root)
+	repoFS, err := repofs.Open(root, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer jail.close()
-	p := &planner{ctx: ctx, root: root, jail: jail, repo: repo, req: req, images: images,
+	defer repoFS.Close()
+	p := &planner{ctx: ctx, root: root, fs: repoFS, repo: repo, req: req, images: images,
 		target:     kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest},
 		deprecated: map[string]bool{}}
 	ov, err := Locate(root, repo, req.Service, req.Env)
@@ -114,7 +117,7 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	// The overlay directory itself may be a symlink: refuse before reading anything there.
-	if err := jail.check(filepath.Join(root, filepath.FromSlash(ov.Dir))); err != nil {
+	if err := repoFS.Check(ov.Dir); err != nil {
 		return nil, err
 	}
 	return p.edit(ov)
@@ -142,8 +145,8 @@ func resolveRoot(root string) (string, error) {
 
 type planner struct {
 	ctx    context.Context
-	root   string // absolute, symlinks resolved
-	jail   *confined
+	root   string     // absolute, symlinks resolved
+	fs     *repofs.FS // the repository on disk, every read and check confined to it
 	repo   *config.Repo
 	req    Request
 	images []string
@@ -157,18 +160,20 @@ func (p *planner) render(dir string, edits []FileEdit) ([]renderedImage, error) 
 	if err := p.ctx.Err(); err != nil {
 		return nil, err
 	}
-	fsys := newEditFS(p.jail)
-	for _, e := range edits {
-		fsys.put(e.Path, e.After)
+	var fsys *repofs.FS
+	fsys, err := repofs.Open(p.root, func(rel string, data []byte) ([]byte, error) {
+		return fixDeprecatedFile(fsys, p.deprecated, rel, data), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	defer func() {
-		for f := range fsys.deprecated {
-			p.deprecated[f] = true
-		}
-	}()
+	defer fsys.Close()
+	for _, e := range edits {
+		fsys.Put(e.Path, e.After)
+	}
 	imgs, err := render(fsys, filepath.Join(p.root, filepath.FromSlash(dir)))
-	if err != nil && fsys.refused != nil {
-		return nil, fsys.refused // what kustomize would make of it names internal paths
+	if refused := fsys.Refused(); err != nil && len(refused) > 0 {
+		return nil, refused[0] // what kustomize would make of it names internal paths
 	}
 	return imgs, err
 }
@@ -413,30 +418,35 @@ func (p *planner) existsInRepo(rel string) bool {
 	if strings.HasPrefix(rel, "../") || rel == ".." {
 		return true // outside the repo: the render refuses it with its own message
 	}
-	if err := p.jail.check(filepath.Join(p.root, filepath.FromSlash(rel))); err != nil {
+	if err := p.fs.Check(rel); err != nil {
 		return true
 	}
-	_, err := p.jail.fsys.Stat(filepath.FromSlash(rel))
+	_, err := p.fs.Stat(rel)
 	return err == nil
 }
 
 // readRegular reads a repo-relative file, refusing symlinks and special files so that
 // writing it back cannot land outside the repo.
 func (p *planner) readRegular(rel string) ([]byte, error) {
-	full := filepath.Join(p.root, filepath.FromSlash(rel))
-	if err := p.jail.check(full); err != nil {
+	if err := p.fs.Check(rel); err != nil {
 		return nil, err
 	}
-	fi, err := p.jail.fsys.Lstat(filepath.FromSlash(rel))
+	fi, err := p.fs.Lstat(rel)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", rel, errors.Unwrap(err))
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read %s: not a regular file (gito does not edit through symlinks)", rel)
 	}
-	data, err := p.jail.fsys.ReadFile(filepath.FromSlash(rel))
+	data, err := p.fs.ReadDisk(rel)
 	if err != nil {
+		if errors.Is(err, regularfile.ErrTooLarge) {
+			return nil, err // already names the file
+		}
 		return nil, fmt.Errorf("read %s: %w", rel, errors.Unwrap(err))
+	}
+	if err := yamllimit.Check(rel, data); err != nil {
+		return nil, err
 	}
 	return data, nil
 }

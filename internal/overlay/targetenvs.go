@@ -35,6 +35,7 @@ func targetServices(repo *config.Repo) []string {
 // targets exists in the envs whose file pattern matches a file. A pattern without {env}
 // names no env.
 func targetEnvs(t Tree, repo *config.Repo, service string) []string {
+	t = t.confined() // the envs are named in errors: never list a file outside the repo
 	var out []string
 	for _, tg := range repo.TargetsFor(service) {
 		if !strings.Contains(tg.File, "{env}") || config.ValidateTargetFile(tg.File) != nil {

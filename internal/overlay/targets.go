@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/gito-dev/gito/internal/overlay/helmrender"
 	"github.com/gito-dev/gito/internal/overlay/kustedit"
 	"github.com/gito-dev/gito/internal/overlay/targetedit"
+	"github.com/gito-dev/gito/internal/repofs"
 )
 
 // targetFile is one file other than a kustomization that a release edits.
@@ -72,7 +72,7 @@ func looksHelm(file, expr string) bool {
 // chart), else "".
 func (p *planner) chartOf(rel string) string {
 	dir := path.Dir(rel)
-	if fi, err := p.jail.fsys.Stat(filepath.FromSlash(path.Join(dir, "Chart.yaml"))); err == nil && fi.Mode().IsRegular() {
+	if fi, err := p.fs.Stat(path.Join(dir, "Chart.yaml")); err == nil && fi.Mode().IsRegular() {
 		return dir
 	}
 	return ""
@@ -84,7 +84,7 @@ func (p *planner) helmDefault(dir string) (targetFile, bool, error) {
 	var rel string
 	for _, name := range []string{"values-" + p.req.Env + ".yaml", "values-" + p.req.Env + ".yml", "values.yaml", "values.yml"} {
 		cand := path.Join(dir, name)
-		if fi, err := p.jail.fsys.Lstat(filepath.FromSlash(cand)); err == nil && fi.Mode().IsRegular() {
+		if fi, err := p.fs.Lstat(cand); err == nil && fi.Mode().IsRegular() {
 			rel = cand
 			break
 		}
@@ -230,7 +230,7 @@ func (p *planner) checkTarget(res *Result, f targetFile, before, after []byte) e
 	if err := p.ctx.Err(); err != nil {
 		return err
 	}
-	req := helmrender.Request{Dir: filepath.Join(p.root, filepath.FromSlash(f.chart)), Name: p.req.Service,
+	req := helmrender.Request{FS: p.fs, Chart: f.chart, Name: p.req.Service,
 		ChartValues: f.path == path.Join(f.chart, "values.yaml")}
 	req.Values = before
 	if _, err := helmrender.Render(req); err != nil {
@@ -329,12 +329,12 @@ func TargetReads(root string, repo *config.Repo, service, env string) ([]TargetR
 	if err != nil {
 		return nil, err
 	}
-	jail, err := openConfined(abs)
+	repoFS, err := repofs.Open(abs, nil)
 	if err != nil {
 		return nil, err
 	}
-	defer jail.close()
-	p := &planner{root: abs, jail: jail, repo: repo, req: Request{Service: service, Env: env}}
+	defer repoFS.Close()
+	p := &planner{root: abs, fs: repoFS, repo: repo, req: Request{Service: service, Env: env}}
 	var files []targetFile
 	if len(repo.TargetsFor(service)) > 0 {
 		if err := p.knownTargetEnv(); err != nil {

@@ -17,10 +17,24 @@ import (
 type Tree struct {
 	fsys fs.FS
 	name string // for messages: the directory, or what the listing is of
+	disk string // the root of a DiskTree
 }
 
 // DiskTree is the repo at root on disk.
-func DiskTree(root string) Tree { return Tree{fsys: os.DirFS(root), name: root} }
+func DiskTree(root string) Tree { return Tree{fsys: os.DirFS(root), name: root, disk: root} }
+
+// confined is t with every symbolic link that leads out of a disk tree refused, for
+// listings whose names reach error messages (os.Root closes itself once unused).
+func (t Tree) confined() Tree {
+	if t.disk == "" {
+		return t
+	}
+	r, err := os.OpenRoot(t.disk)
+	if err != nil {
+		return t
+	}
+	return Tree{fsys: r.FS(), name: t.name}
+}
 
 // ListedTree is the tree a list of file paths (slash-separated, repo-relative) describes.
 func ListedTree(files []string, name string) Tree {

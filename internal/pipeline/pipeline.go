@@ -219,10 +219,15 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 	return publish(ctx, f, plan, existing, res)
 }
 
+// publish runs after the push: a failure says the branch is already there and that running
+// the same command again finishes the release (it finds the branch and any PR it opened).
 func publish(ctx context.Context, f forge.Forge, plan *release.Plan, existing *forge.PullRequest, res *Result) (*Result, error) {
 	pub, err := release.Publish(ctx, f, plan, existing)
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%s is pushed, but its pull request could not be published: %w; re-run the same command to finish the release", plan.Branch, err)
 	}
 	res.Action, res.PR = pub.Action, pub.PR
 	return res, nil

@@ -90,7 +90,7 @@ func PrepareWait(ctx context.Context, req Request, ws *workspace.Workspace, o Wa
 
 // Wait follows res until the flags' target: the PR merged, then each Application synced at
 // the merge commit (or a later commit that still holds the release) and Healthy. A release
-// that will not deploy is a *cmdutil.WaitError (exit 5); res.Wait holds how far it got.
+// that will not deploy is a *exitcode.WaitError (exit 5); res.Wait holds how far it got.
 func (w *Waiter) Wait(ctx context.Context, res *Result) error {
 	f, err := w.ws.Forge(ctx)
 	if err != nil {

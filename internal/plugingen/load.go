@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -70,7 +69,7 @@ func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	snap := &Snapshot{
 		Base: t.branch, Commit: refs[t.branch], LoadedAt: now, Pending: map[string]Param{},
 		refs: refs, builtAt: now, cfgID: t.cfgID, cfg: t.cfg, allowedID: t.allowedID, allowed: t.allowed,
-		byBlobs: map[string]Param{}, encoded: &sync.Map{}, encoding: &singleflight.Group{},
+		byBlobs: map[string]Param{}, encoded: newAnswerCache(), encoding: &singleflight.Group{},
 	}
 	reuse := prev != nil && prev.allowedID == t.allowedID && prev.cfgID == t.cfgID
 	// Overlays whose kustomization and signature blobs are unchanged keep their parameters;

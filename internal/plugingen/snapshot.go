@@ -6,7 +6,6 @@ package plugingen
 
 import (
 	"encoding/json"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -45,7 +44,7 @@ type Snapshot struct {
 	allowedID string
 	byBlobs   map[string]Param // "path\x00kustomization blob\x00signature blob" -> parameters (Commit unset)
 
-	encoded  *sync.Map           // filter -> the JSON answer, built once per snapshot (nil: no cache)
+	encoded  *answerCache        // filter -> the JSON answer, built once per snapshot (nil: no cache)
 	encoding *singleflight.Group // concurrent misses of one filter share one encoding
 }
 
@@ -54,8 +53,8 @@ type Snapshot struct {
 func (s *Snapshot) Answer(service, env, branch string) ([]byte, error) {
 	key := service + "\x00" + env + "\x00" + branch
 	if s.encoded != nil {
-		if b, ok := s.encoded.Load(key); ok {
-			return b.([]byte), nil
+		if b, ok := s.encoded.get(key); ok {
+			return b, nil
 		}
 	}
 	encode := func() (any, error) {
@@ -67,7 +66,7 @@ func (s *Snapshot) Answer(service, env, branch string) ([]byte, error) {
 		}
 		b = append(b, '\n')
 		if s.encoded != nil {
-			s.encoded.Store(key, b)
+			s.encoded.add(key, b)
 		}
 		return b, nil
 	}

@@ -9,12 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // Options configures a Client. HTTPClient and Keychain are required.
@@ -43,7 +45,12 @@ func New(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &Client{transport: forge.NewRetryTransport(base, opts.Retry), keychain: opts.Keychain}, nil
+	// go-containerregistry attaches the credentials itself, to the registry's host alone, and
+	// runs the registry's token flow; the origin-bound transport beneath it refuses every
+	// redirect that leaves its origin, which ggcr would follow with the credential on a scheme
+	// downgrade (it compares host and port only).
+	guarded := httpauth.NewTransport(base, httpauth.Options{})
+	return &Client{transport: forge.NewRetryTransport(guarded, opts.Retry), keychain: opts.Keychain}, nil
 }
 
 // never turns off go-containerregistry's own retries: retrying belongs to the one transport
@@ -107,11 +114,18 @@ func (c *Client) classify(ctx context.Context, ref name.Tag, err error) error {
 		return ctx.Err()
 	}
 	image := ref.Context().Name()
+	var redir *httpauth.RedirectError
+	if errors.As(err, &redir) {
+		return fmt.Errorf("look up %s:%s: registry %w", image, ref.TagStr(), redir)
+	}
 	switch kind(err) {
 	case kindNotFound:
 		nf := &TagNotFoundError{Image: image, Tag: ref.TagStr()}
 		tags, lerr := c.Tags(ctx, image)
 		switch {
+		case lerr == nil && slices.Contains(tags, ref.TagStr()):
+			// The list names the tag its manifest lookup did not find: say that, not "missing".
+			return fmt.Errorf("look up %s:%s: the registry lists the tag but did not serve its manifest: %s", image, ref.TagStr(), reason(err))
 		case lerr == nil:
 			nf.Newest, nf.Listed = firstN(tags, newestShown), true
 		case kind(lerr) == kindNotFound:
@@ -129,6 +143,10 @@ func (c *Client) classify(ctx context.Context, ref name.Tag, err error) error {
 func (c *Client) classifyRepo(ctx context.Context, repo name.Repository, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	var redir *httpauth.RedirectError
+	if errors.As(err, &redir) {
+		return fmt.Errorf("list the tags of %s: registry %w", repo.Name(), redir)
 	}
 	switch kind(err) {
 	case kindUnauthorized:

@@ -41,7 +41,7 @@ func Publish(ctx context.Context, f forge.Forge, p *Plan, existing *forge.PullRe
 		action = ActionCreated
 		pr, err = f.CreatePR(ctx, forge.NewPullRequest{Head: p.Branch, Base: p.Base, Title: p.Title, Body: p.Body, Draft: p.Draft})
 		if err != nil {
-			return nil, fmt.Errorf("create pull request %s -> %s: %w", p.Branch, p.Base, err)
+			return nil, err // the forge's error names the operation and the branches
 		}
 		if !p.DescribedBy(pr) {
 			// The forge answered with a PR another run had opened from the branch meanwhile

@@ -10,12 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/gito-dev/gito/internal/overlay"
+	"github.com/gito-dev/gito/internal/repofs"
 	"github.com/gito-dev/gito/internal/signing"
 )
 
@@ -68,18 +68,14 @@ func Verified(ctx context.Context, req Request) (*Result, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	sigs, err := os.OpenRoot(req.Root)
-	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", req.Root, err)
-	}
-	defer sigs.Close()
 	var results []signing.Result
 	var failures []signing.Result
+	var fsys *repofs.FS
 	check := func(rel string, data []byte) ([]byte, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res := verifyOne(sigs, req.AllowedSigners, rel, data, now)
+		res := verifyOne(fsys, req.AllowedSigners, rel, data, now)
 		results = append(results, res)
 		if res.OK() {
 			return data, nil
@@ -93,9 +89,23 @@ func Verified(ctx context.Context, req Request) (*Result, error) {
 		failures = append(failures, res)
 		return nil, &Refused{Failures: []signing.Result{res}}
 	}
-	out, outside, err := build(req.Root, req.Dir, check)
-	for _, p := range outside {
-		failures = append(failures, signing.Result{Path: p, Status: StatusOutside, Message: "read from outside the repository " + req.Root + ": only files in it can be signed and verified"})
+	fsys, err := repofs.Open(req.Root, check)
+	if err != nil {
+		return nil, err
+	}
+	defer fsys.Close()
+	out, err := build(fsys, req.Dir)
+	for _, refusal := range fsys.Refused() {
+		var outside *repofs.OutsideError
+		switch {
+		case errors.As(refusal, &outside) && outside.Remote != "":
+			failures = append(failures, signing.Result{Path: outside.Path, Status: StatusOutside,
+				Message: "a remote resource named by " + outside.Remote + ", outside the repository: only files in it can be signed and verified (nothing was fetched)"})
+		case errors.As(refusal, &outside):
+			failures = append(failures, signing.Result{Path: outside.Path, Status: StatusOutside, Message: refusal.Error() + ": only files in it can be signed and verified"})
+		case len(failures) == 0:
+			return nil, refusal // a special, oversized or alias-bomb file: one line naming it
+		}
 	}
 	if len(failures) > 0 {
 		return nil, &Refused{Failures: failures}
@@ -107,8 +117,8 @@ func Verified(ctx context.Context, req Request) (*Result, error) {
 }
 
 // verifyOne checks data, the bytes at rel, against rel.sig with the one verifier gito has.
-func verifyOne(root *os.Root, allowed *signing.AllowedSigners, rel string, data []byte, now time.Time) signing.Result {
-	sig, err := root.ReadFile(filepath.FromSlash(signing.SigPath(rel)))
+func verifyOne(fsys *repofs.FS, allowed *signing.AllowedSigners, rel string, data []byte, now time.Time) signing.Result {
+	sig, err := fsys.ReadDisk(signing.SigPath(rel))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return signing.Result{Path: rel, Status: signing.StatusUnsigned, Message: "no signature file " + signing.SigPath(rel)}
@@ -121,38 +131,49 @@ func verifyOne(root *os.Root, allowed *signing.AllowedSigners, rel string, data 
 // Reads renders dir without verifying anything and returns the repo-relative files the
 // render read, in read order: what `gito sign --render` signs.
 func Reads(ctx context.Context, root, dir string) ([]string, error) {
-	fsys, err := newReadFS(root, func(_ string, data []byte) ([]byte, error) { return data, ctx.Err() })
+	fsys, err := repofs.Open(root, func(_ string, data []byte) ([]byte, error) { return data, ctx.Err() })
 	if err != nil {
 		return nil, err
 	}
-	defer fsys.close()
-	_, err = overlay.Kustomize(fsys, dir)
-	if outside := fsys.outsideReads(); len(outside) > 0 {
-		return nil, fmt.Errorf("the render reads %s, outside the repository %s: only files in it can be signed", strings.Join(outside, ", "), root)
+	defer fsys.Close()
+	_, err = build(fsys, dir)
+	for _, refusal := range fsys.Refused() {
+		if errors.Is(refusal, repofs.ErrOutside) {
+			return nil, fmt.Errorf("%w, outside the repository: only files in it can be signed", refusal)
+		}
+		return nil, refusal
 	}
 	if err != nil {
-		return nil, renderError(root, err)
+		return nil, err
 	}
-	return fsys.read(), nil
+	return fsys.Read(), nil
 }
 
-// build renders dir through check and returns the manifests, and the reads refused for
-// lying outside root.
-func build(root, dir string, check func(string, []byte) ([]byte, error)) ([]byte, []string, error) {
-	fsys, err := newReadFS(root, check)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer fsys.close()
+// MaxRenderBytes bounds the manifests one render prints: far above any real application,
+// far below what exhausts the memory of a repo server.
+const MaxRenderBytes = 64 << 20
+
+// build renders dir through fsys and returns the manifests.
+func build(fsys *repofs.FS, dir string) ([]byte, error) {
 	m, err := overlay.Kustomize(fsys, dir)
 	if err != nil {
-		return nil, fsys.outsideReads(), renderError(root, err)
+		return nil, renderError(fsys.Dir(), err)
 	}
 	out, err := m.AsYaml()
 	if err != nil {
-		return nil, fsys.outsideReads(), fmt.Errorf("print manifests: %w", err)
+		return nil, fmt.Errorf("print manifests: %w", err)
 	}
-	return out, fsys.outsideReads(), nil
+	if len(out) > MaxRenderBytes {
+		return nil, fmt.Errorf("%s renders %d MiB of manifests, over the limit of %d MiB: refusing to print them", relDir(fsys, dir), len(out)>>20, MaxRenderBytes>>20)
+	}
+	return out, nil
+}
+
+func relDir(fsys *repofs.FS, dir string) string {
+	if rel, err := fsys.Rel(dir); err == nil {
+		return rel
+	}
+	return dir
 }
 
 // renderError keeps kustomize's words, with repo-relative paths and on one line.

@@ -5,11 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gito-dev/gito/internal/regularfile"
 )
 
 // AllowedSigners is a parsed OpenSSH allowed-signers file (see ssh-keygen(1), ALLOWED SIGNERS).
@@ -47,7 +48,7 @@ func (e *AllowedSigner) keyBlob() []byte {
 
 // LoadAllowedSigners reads and parses an allowed-signers file; name is used in errors.
 func LoadAllowedSigners(path, name string) (*AllowedSigners, error) {
-	data, err := os.ReadFile(path)
+	data, err := regularfile.Read(path, name)
 	if err != nil {
 		return nil, fmt.Errorf("read allowed signers %s: %w", name, err)
 	}

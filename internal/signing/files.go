@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/gito-dev/gito/internal/regularfile"
 )
 
 // Namespace is the SSHSIG namespace binding a signature to a repo-relative path.
@@ -52,7 +54,7 @@ func SignFile(root, relPath string, s Signer) (sigPath string, err error) {
 		return "", fmt.Errorf("sign %s: %w", relPath, err)
 	}
 	defer r.Close()
-	data, err := r.ReadFile(relPath)
+	data, err := regularfile.ReadIn(r, relPath)
 	if err != nil {
 		return "", fmt.Errorf("sign %s: %w", relPath, err)
 	}

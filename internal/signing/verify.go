@@ -12,6 +12,8 @@ import (
 
 	"github.com/hiddeco/sshsig"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/gito-dev/gito/internal/regularfile"
 )
 
 // Status is the outcome of verifying one file.
@@ -64,11 +66,11 @@ func Verify(ctx context.Context, req VerifyRequest) Result {
 		return res.fail(StatusMalformed, "open repository root: %v", err)
 	}
 	defer root.Close()
-	data, err := root.ReadFile(req.Path)
+	data, err := regularfile.ReadIn(root, req.Path)
 	if err != nil {
 		return res.fail(StatusMalformed, "read file: %v", err)
 	}
-	sig, err := root.ReadFile(SigPath(req.Path))
+	sig, err := regularfile.ReadIn(root, SigPath(req.Path))
 	if errors.Is(err, fs.ErrNotExist) {
 		return res.fail(StatusUnsigned, "no signature file %s", SigPath(req.Path))
 	}

@@ -205,16 +205,31 @@ func (w *waiter) healthy(ctx context.Context) error {
 }
 
 // app reads the Application; a missing one names the argocd.app pattern that chose the name.
+// A transient failure (5xx, 429, a refused, reset or dropped connection) is polled through
+// with the same back-off until the timeout, which then names it.
 func (w *waiter) app(ctx context.Context) (*argocd.Application, error) {
-	app, err := w.o.Apps.Application(ctx, w.o.App)
-	var nf *argocd.NotFoundError
-	if errors.As(err, &nf) {
-		return nil, fmt.Errorf("%w (the name comes from argocd.app %q in .gito.yaml)", err, w.o.AppPattern)
+	for {
+		app, err := w.o.Apps.Application(ctx, w.o.App)
+		var (
+			nf        *argocd.NotFoundError
+			transient *argocd.TransientError
+		)
+		switch {
+		case err == nil:
+			return app, nil
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case errors.As(err, &nf):
+			return nil, fmt.Errorf("%w (the name comes from argocd.app %q in .gito.yaml)", err, w.o.AppPattern)
+		case errors.As(err, &transient):
+			w.last = transient.Error()
+			if err := w.pause(ctx); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, w.stopped(ctx, err)
-	}
-	return app, nil
 }
 
 func (w *waiter) holdsRelease(ctx context.Context, app *argocd.Application) (bool, error) {

@@ -14,7 +14,9 @@ import (
 
 // OpenCache fetches (or clones) the cached clone of remote with the same credentials a
 // release uses, without a work tree: for a long-running reader such as gito serve. workDir
-// resolves a relative --repo ("" is the process's working directory).
+// resolves a relative --repo ("" is the process's working directory). Each git runs in a
+// process group of its own, stopped whole when its context ends: nobody is at a terminal to
+// answer a prompt, and a helper stuck on a silent remote must not outlive its refresh.
 func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) string, progress io.Writer) (*gitrepo.Repo, error) {
 	user, err := config.LoadUser(getenv)
 	if err != nil {
@@ -32,6 +34,7 @@ func OpenCache(ctx context.Context, remote, workDir string, getenv func(string) 
 	}
 	repo, err := gitrepo.Open(ctx, gitrepo.OpenOptions{
 		CacheRoot: config.CacheDir(getenv), Remote: remote, Auth: cred.auth, Progress: progress,
+		Git: &gitrepo.Git{ProcessGroup: true},
 	})
 	if err != nil {
 		err = fmt.Errorf("open infra repo %s: %w", redact(remote), err)

@@ -415,7 +415,7 @@ func gitAuth(kind string, tok forge.Token) gitrepo.Auth {
 	if kind == forge.KindGitea {
 		user = "gito" // Gitea takes a token as the password for any user name
 	}
-	if kind == "gitlab" {
+	if kind == forge.KindGitLab {
 		user = "oauth2"
 		if tok.JobToken {
 			user = "gitlab-ci-token"

@@ -316,13 +316,17 @@ func TestForgeTokenGoesOnlyToTrustedHosts(t *testing.T) {
 		return w, err
 	}
 	_, err := open(&config.User{})
-	if err == nil || !strings.Contains(err.Error(), "refusing to send the github token to "+host) || !strings.Contains(err.Error(), "under hosts:") {
+	if err == nil || !strings.Contains(err.Error(), "refusing to send the github token to http://"+host) || !strings.Contains(err.Error(), "under hosts:") {
 		t.Fatalf("untrusted apiURL: err = %v", err)
 	}
 	if strings.Contains(err.Error(), "secret") {
 		t.Errorf("error shows the token: %v", err)
 	}
-	if _, err := open(&config.User{Hosts: map[string]string{host: "github"}}); err != nil {
+	// host:port alone declares https there: the repo's http:// is still refused (H4).
+	if _, err := open(&config.User{Hosts: map[string]string{host: "github"}}); err == nil || !strings.Contains(err.Error(), `add "http://`+host+`: github" under hosts:`) {
+		t.Fatalf("plain http on a host declared without a scheme: err = %v", err)
+	}
+	if _, err := open(&config.User{Hosts: map[string]string{"http://" + host: "github"}}); err != nil {
 		t.Fatalf("declared host refused: %v", err)
 	}
 	if n := seen.Load(); n != 0 {

@@ -40,7 +40,7 @@ on gito/<to>/<service>, push, and open or update the pull request, whose title a
 both environments. --dry-run, --json, --wait, no-op and update behave as for release.`,
 		Example: `  gito promote -s api --from staging --to prod
   gito promote -s api --from staging --to prod --dry-run`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cmd.Flags().Changed("env") {

@@ -36,6 +36,7 @@ type ServeOptions struct {
 	Listen         string
 	TokenFile      string
 	Refresh        time.Duration
+	RefreshTimeout time.Duration // 0: the refresh interval, at least minRefreshTimeout
 	AllowedSigners string
 	// AddrFile receives the listening address once the port is bound (for --listen :0).
 	AddrFile string
@@ -65,13 +66,15 @@ GITO_ALLOWED_SIGNERS, else the repository's).
 
 The token is the content of --token-file, read again whenever the file changes; a wrong or
 missing token gets 403. A cached clone is fetched every --refresh, one fetch at a time;
-requests are answered from the last good snapshot meanwhile, and when a fetch fails.
-/healthz is liveness, /readyz readiness (503 until a first snapshot is loaded; its body says
-"stale" while refreshes fail), /metrics is Prometheus. SIGTERM or SIGINT: stop accepting,
+requests are answered from the last good snapshot meanwhile, and when a fetch fails. A
+refresh that runs past --refresh-timeout (a remote that stops answering) is stopped, git
+and all, and the next one runs on time. /healthz is liveness, /readyz readiness (503 until
+a first snapshot is loaded; its body says "stale" while refreshes fail, and why),
+/metrics is Prometheus. SIGTERM or SIGINT: stop accepting,
 finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a terminal.`,
 		Example: `  gito serve --repo https://github.com/acme/infra.git --listen :4355 --token-file /var/run/argo/token   # runs until SIGTERM
   curl -s localhost:4355/api/v1/getparams.execute -H "Authorization: Bearer $(cat /var/run/argo/token)" -d '{"input":{"parameters":{"env":"prod"}}}'   # runs against the server`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Repo == "" {
@@ -79,6 +82,9 @@ finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a 
 			}
 			if opts.Refresh < time.Second {
 				return exitcode.FlagErrorf("--refresh must be at least 1s, got %s", opts.Refresh)
+			}
+			if opts.RefreshTimeout != 0 && opts.RefreshTimeout < time.Second {
+				return exitcode.FlagErrorf("--refresh-timeout must be at least 1s, got %s", opts.RefreshTimeout)
 			}
 			if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
 				return exitcode.FlagErrorf("--listen %q: want HOST:PORT or :PORT", opts.Listen)
@@ -103,6 +109,7 @@ finish the requests in flight, exit 0. Logs are JSON on stderr when it is not a 
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:4355", "Address to listen on, `HOST:PORT` (\":4355\" for every interface)")
 	fl.StringVar(&opts.TokenFile, "token-file", "/var/run/argo/token", "File holding the bearer token Argo CD sends (re-read when it changes)")
 	fl.DurationVar(&opts.Refresh, "refresh", 30*time.Second, "How often to fetch the infra repo")
+	fl.DurationVar(&opts.RefreshTimeout, "refresh-timeout", 0, "Deadline of one refresh (default: --refresh, at least 30s; the first clone gets 10m)")
 	fl.StringVar(&opts.AllowedSigners, "allowed-signers", getenv("GITO_ALLOWED_SIGNERS"), "Allowed signers `file` to trust instead of the repository's (env GITO_ALLOWED_SIGNERS)")
 	fl.BoolVar(&opts.Debug, "debug", false, "Log every request")
 	fl.StringVar(&opts.AddrFile, "addr-file", "", "Write the listening address to `file` once bound")
@@ -153,7 +160,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		store.Run(refreshCtx, opts.Refresh)
+		store.Run(refreshCtx, opts.Refresh, refreshTimeout(opts))
 	}()
 	err = plugingen.Serve(ctx, srv, ln)
 	stopRefresh()
@@ -163,6 +170,17 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	log.Info("shut down cleanly")
 	return nil
+}
+
+// minRefreshTimeout is the default deadline of a refresh under a short --refresh: a fetch
+// that rebuilds a large snapshot can take longer than a second.
+const minRefreshTimeout = 30 * time.Second
+
+func refreshTimeout(opts *ServeOptions) time.Duration {
+	if opts.RefreshTimeout > 0 {
+		return opts.RefreshTimeout
+	}
+	return max(opts.Refresh, minRefreshTimeout)
 }
 
 // writeAtomic writes through a rename, so a reader polling for the file never sees it half

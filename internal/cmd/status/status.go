@@ -65,7 +65,7 @@ tab-separated without a header; --json prints an array.`,
 		Example: `  gito status
   gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'
   gito status --live -e prod`,
-		Args:              cobra.NoArgs,
+		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for flag, v := range map[string]string{"--service": opts.Service, "--env": opts.Env} {

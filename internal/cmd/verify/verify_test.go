@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -279,6 +280,30 @@ func TestVerifyRun(t *testing.T) {
 			wantErr: ".gito/allowed_signers:1: invalid key",
 		},
 		{
+			name: "a FIFO named as a kustomization is refused, not waited on",
+			prepare: func(t *testing.T, r *repo) {
+				remove(t, r, "overlays/dev/api/kustomization.yaml")
+				mkfifo(t, r, "overlays/dev/api/kustomization.yaml")
+			},
+			args:    []string{"overlays/dev/api/kustomization.yaml"},
+			want:    "FAIL overlays/dev/api/kustomization.yaml  malformed: read file: read overlays/dev/api/kustomization.yaml: not a regular file\n",
+			wantErr: "1 of 1 files failed", wantVerify: true,
+		},
+		{
+			name: "a FIFO named as a signature is refused, not waited on",
+			prepare: func(t *testing.T, r *repo) {
+				remove(t, r, "overlays/dev/api/kustomization.yaml.sig")
+				mkfifo(t, r, "overlays/dev/api/kustomization.yaml.sig")
+			},
+			args:    []string{"overlays/dev/api"},
+			want:    "FAIL overlays/dev/api/kustomization.yaml  malformed: read overlays/dev/api/kustomization.yaml.sig: read overlays/dev/api/kustomization.yaml.sig: not a regular file\n",
+			wantErr: "1 of 1 files failed", wantVerify: true,
+		},
+		{
+			name: "an endless allowed signers file is refused", args: []string{"--allowed-signers", "/dev/zero"},
+			wantErr: "read allowed signers /dev/zero: read /dev/zero: not a regular file",
+		},
+		{
 			name: "nothing to verify", args: []string{"base"},
 			prepare: func(t *testing.T, r *repo) { r.write(t, "base/README", "x") },
 			wantErr: "no kustomization files under base",
@@ -475,6 +500,13 @@ func removeSignatures(t *testing.T, r *repo) {
 		return nil
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mkfifo(t *testing.T, r *repo, rel string) {
+	t.Helper()
+	if err := syscall.Mkfifo(filepath.Join(r.root, filepath.FromSlash(rel)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

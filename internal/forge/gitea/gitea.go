@@ -14,6 +14,7 @@ import (
 	sdk "code.gitea.io/sdk/gitea"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // Options says which repository to talk to and how.
@@ -64,12 +65,23 @@ func New(ctx context.Context, o Options) (*Forge, error) {
 	if err != nil {
 		return nil, err
 	}
+	origin, err := httpauth.ParseOrigin(base)
+	if err != nil {
+		return nil, fmt.Errorf("gitea: API URL: %w", err)
+	}
 	hc := &http.Client{}
 	if o.HTTPClient != nil {
 		c := *o.HTTPClient
 		hc = &c
 	}
-	hc.Transport = forge.NewRetryTransport(hc.Transport, o.Retry)
+	// The token is added here, not by the SDK, so it reaches only the server's origin and
+	// never a redirect.
+	token := o.Token
+	hc.Transport = forge.NewRetryTransport(httpauth.NewTransport(hc.Transport, httpauth.Options{
+		Origin: origin,
+		Attach: func(r *http.Request) error { r.Header.Set("Authorization", "token "+token); return nil },
+		Strip:  httpauth.CredentialHeaders,
+	}), o.Retry)
 	return &Forge{hc: hc, base: base, owner: o.Owner, repo: o.Repo, token: o.Token}, nil
 }
 
@@ -97,7 +109,6 @@ func redact(raw string) string {
 func (f *Forge) api(ctx context.Context) *sdk.Client {
 	c, err := sdk.NewClient(f.base,
 		sdk.SetHTTPClient(f.hc),
-		sdk.SetToken(f.token),
 		sdk.SetContext(ctx),
 		sdk.SetGiteaVersion(""),
 		sdk.SetUserAgent("gito"),
@@ -131,11 +142,18 @@ func (f *Forge) fail(action string, resp *sdk.Response, err error) error {
 	if resp != nil && resp.Response != nil {
 		status = resp.StatusCode
 	}
+	var redir *httpauth.RedirectError
+	if errors.As(err, &redir) {
+		return fmt.Errorf("gitea: %s: the API at %w", action, redir)
+	}
 	msg := f.scrub(err.Error())
 	switch status {
 	case 0:
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("gitea: %s: %w", action, err)
+		}
+		if ne := forge.AsNetError(err); ne != nil {
+			return fmt.Errorf("gitea: %s: %w", action, ne)
 		}
 		return fmt.Errorf("gitea: %s: %s", action, msg)
 	case http.StatusUnauthorized:

@@ -12,6 +12,7 @@ import (
 	sdk "code.gitea.io/sdk/gitea"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // draftPrefix is how Gitea marks a draft: it has no draft field, a title starting with one of
@@ -269,6 +270,10 @@ func (f *Forge) failPage(action string, err error) error {
 	var pe *pageError
 	if errors.As(err, &pe) {
 		return f.fail(action, pe.resp, pe.err)
+	}
+	var redir *httpauth.RedirectError
+	if errors.As(err, &redir) {
+		return f.fail(action, nil, err)
 	}
 	return fmt.Errorf("gitea: %s: %w", action, err)
 }

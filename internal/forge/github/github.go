@@ -15,6 +15,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // Options says which repository to talk to and how.
@@ -57,18 +58,6 @@ func New(ctx context.Context, opts Options) (*Forge, error) {
 	if opts.Token.Value == "" && opts.Token.Refresh == nil {
 		return nil, fmt.Errorf("%w: github: no token for %s/%s", forge.ErrAuth, opts.Owner, opts.Repo)
 	}
-	base := http.DefaultTransport
-	hc := &http.Client{}
-	if opts.HTTPClient != nil {
-		c := *opts.HTTPClient
-		hc = &c
-		if hc.Transport != nil {
-			base = hc.Transport
-		}
-	}
-	// Retry outermost: every attempt goes through auth, and a replayed body is re-sent whole.
-	hc.Transport = forge.NewRetryTransport(&authTransport{base: base, token: opts.Token.Value, refresh: opts.Token.Refresh}, opts.Retry)
-
 	apiURL := opts.APIURL
 	if apiURL == "" {
 		apiURL = defaultAPIURL
@@ -81,6 +70,19 @@ func New(ctx context.Context, opts Options) (*Forge, error) {
 	if !strings.HasSuffix(api.Path, "/") {
 		api.Path += "/"
 	}
+
+	hc := &http.Client{}
+	if opts.HTTPClient != nil {
+		c := *opts.HTTPClient
+		hc = &c
+	}
+	// Retry outermost: every attempt goes through auth, and a replayed body is re-sent whole.
+	// The token goes only to the API's origin (REST and GraphQL share it), never on a redirect.
+	hc.Transport = forge.NewRetryTransport(httpauth.NewTransport(hc.Transport, httpauth.Options{
+		Origin: httpauth.OriginOf(api),
+		Attach: (&bearerToken{token: opts.Token.Value, refresh: opts.Token.Refresh}).attach,
+		Strip:  httpauth.CredentialHeaders,
+	}), opts.Retry)
 
 	client := gh.NewClient(hc)
 	client.UserAgent = "gito"
@@ -130,26 +132,22 @@ func (f *Forge) repository(ctx context.Context) (*gh.Repository, error) {
 	return r, nil
 }
 
-type authTransport struct {
-	base    http.RoundTripper
+// bearerToken is the credential: a fixed token, or a GitHub App installation's current one.
+type bearerToken struct {
 	token   string
-	refresh forge.TokenSource // a GitHub App installation
+	refresh forge.TokenSource
 }
 
-func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	token := t.token
-	if t.refresh != nil {
+func (b *bearerToken) attach(r *http.Request) error {
+	token := b.token
+	if b.refresh != nil {
 		var err error
-		if token, err = t.refresh.Token(req.Context()); err != nil {
-			if req.Body != nil {
-				_ = req.Body.Close()
-			}
-			return nil, err
+		if token, err = b.refresh.Token(r.Context()); err != nil {
+			return err
 		}
 	}
-	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+token)
-	return t.base.RoundTrip(r)
+	return nil
 }
 
 // wrap turns a go-github error into one line naming the operation; 401 and non-rate-limit
@@ -160,6 +158,7 @@ func (f *Forge) wrap(err error, format string, args ...any) error {
 	}
 	op := fmt.Sprintf(format, args...)
 	var (
+		redir *httpauth.RedirectError
 		er    *gh.ErrorResponse
 		rl    *gh.RateLimitError
 		abuse *gh.AbuseRateLimitError
@@ -171,6 +170,8 @@ func (f *Forge) wrap(err error, format string, args ...any) error {
 			err = ue.Err
 		}
 		return fmt.Errorf("github: %s: %w", op, err)
+	case errors.As(err, &redir):
+		return fmt.Errorf("github: %s: the API at %w", op, redir)
 	case errors.As(err, &rl):
 		return fmt.Errorf("github: %s: API rate limit exceeded until %s", op, rl.Rate.Reset.Format("15:04:05 MST"))
 	case errors.As(err, &abuse):
@@ -190,6 +191,9 @@ func (f *Forge) wrap(err error, format string, args ...any) error {
 			return fmt.Errorf("github: %s: 404 not found (or the token cannot see %s/%s)", op, f.owner, f.repo)
 		}
 		return fmt.Errorf("github: %s: %d %s", op, status, msg)
+	}
+	if ne := forge.AsNetError(err); ne != nil {
+		return fmt.Errorf("github: %s: %w", op, ne)
 	}
 	return fmt.Errorf("github: %s: %s", op, f.scrub(err.Error()))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // Variables that configure the App.
@@ -84,18 +85,24 @@ func (a *App) Install(ctx context.Context, client *http.Client, apiURL, owner, r
 	if client != nil && client.Transport != nil {
 		base = client.Transport
 	}
-	// Retry outermost, as for the token forges: the JWT and token requests are retried too.
-	retrying := forge.NewRetryTransport(base, forge.RetryOptions{})
-	atr, err := ghinstallation.NewAppsTransport(retrying, a.ID, a.key)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", forge.ErrAuth, KeyEnv, err)
-	}
 	api := strings.TrimRight(apiURL, "/")
 	if api == "" {
 		api = "https://api.github.com"
 	}
+	origin, err := httpauth.ParseOrigin(api)
+	if err != nil {
+		return nil, fmt.Errorf("github app: API URL: %w", err)
+	}
+	// Retry outermost, as for the token forges: the JWT and token requests are retried too.
+	// ghinstallation signs every request it sends; the origin-bound transport under it keeps
+	// the JWT and the token to the API's origin.
+	retrying := forge.NewRetryTransport(httpauth.NewTransport(base, httpauth.Options{Origin: origin, Strip: httpauth.CredentialHeaders}), forge.RetryOptions{})
+	atr, err := ghinstallation.NewAppsTransport(retrying, a.ID, a.key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", forge.ErrAuth, KeyEnv, err)
+	}
 	atr.BaseURL = api
-	id, err := installationID(ctx, atr, api, owner, repo)
+	id, err := installationID(ctx, atr, api, origin, owner, repo)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +111,7 @@ func (a *App) Install(ctx context.Context, client *http.Client, apiURL, owner, r
 	return &Installation{ID: id, tr: tr}, nil
 }
 
-func installationID(ctx context.Context, atr http.RoundTripper, api, owner, repo string) (int64, error) {
+func installationID(ctx context.Context, atr http.RoundTripper, api string, origin httpauth.Origin, owner, repo string) (int64, error) {
 	u := api + "/repos/" + url.PathEscape(owner) + "/" + url.PathEscape(repo) + "/installation"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -120,6 +127,8 @@ func installationID(ctx context.Context, atr http.RoundTripper, api, owner, repo
 	case http.StatusOK:
 	case http.StatusUnauthorized:
 		return 0, fmt.Errorf("%w: github app: find the installation on %s/%s: 401 %s: check %s and that %s is this App's private key", forge.ErrAuth, owner, repo, message(body), IDEnv, KeyEnv)
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return 0, fmt.Errorf("github app: find the installation on %s/%s: %s answered a redirect (%d); gito follows none with the App's key: set the API URL to the new address", owner, repo, origin, resp.StatusCode)
 	case http.StatusNotFound:
 		return 0, fmt.Errorf("%w: github app: the App is not installed on %s/%s (404): install it on the repository", forge.ErrAuth, owner, repo)
 	default:

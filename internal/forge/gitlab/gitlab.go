@@ -21,6 +21,7 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/httpauth"
 )
 
 // DefaultBaseURL is gitlab.com's API.
@@ -77,8 +78,18 @@ func New(ctx context.Context, o Options) (*Forge, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
+	origin, err := httpauth.ParseOrigin(base)
+	if err != nil {
+		return nil, fmt.Errorf("gitlab: API URL: %w", err)
+	}
 	wrapped := *hc
-	wrapped.Transport = forge.NewRetryTransport(hc.Transport, o.Retry)
+	// client-go sets the token header on each request it builds, and http.Client copies it to
+	// a redirect: the origin-bound transport refuses redirects that leave the API's origin and
+	// strips the header from any request to another origin.
+	wrapped.Transport = forge.NewRetryTransport(httpauth.NewTransport(hc.Transport, httpauth.Options{
+		Origin: origin,
+		Strip:  httpauth.CredentialHeaders,
+	}), o.Retry)
 
 	var auth gl.AuthSource = gl.AccessTokenAuthSource{Token: o.Token}
 	switch {
@@ -172,8 +183,13 @@ func (s *scrubbed) Error() string { return s.msg }
 func (s *scrubbed) Unwrap() error { return s.err }
 
 func (f *Forge) describe(action string, err error) error {
-	var resp *gl.ErrorResponse
+	var (
+		resp  *gl.ErrorResponse
+		redir *httpauth.RedirectError
+	)
 	switch {
+	case errors.As(err, &redir):
+		return fmt.Errorf("gitlab: %s: the API at %w", action, redir)
 	case errors.Is(err, gl.ErrNotFound):
 		if f.jobToken {
 			return fmt.Errorf("gitlab: %s: not found (404); CI_JOB_TOKEN cannot see this project's merge requests, set GITLAB_TOKEN to a project access token with api scope: %w", action, forge.ErrAuth)
@@ -190,6 +206,9 @@ func (f *Forge) describe(action string, err error) error {
 			return fmt.Errorf("gitlab: %s: %s; %s: %w", action, msg, hint, forge.ErrAuth)
 		}
 		return fmt.Errorf("gitlab: %s: %s", action, msg)
+	}
+	if ne := forge.AsNetError(err); ne != nil {
+		return fmt.Errorf("gitlab: %s: %w", action, ne)
 	}
 	return fmt.Errorf("gitlab: %s: %w", action, err)
 }

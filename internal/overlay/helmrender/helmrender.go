@@ -13,10 +13,15 @@ import (
 
 	"gopkg.in/yaml.v3"
 	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
+
+	"github.com/gito-dev/gito/internal/repofs"
+	"github.com/gito-dev/gito/internal/yamllimit"
 )
+
+// MaxRenderBytes bounds the manifests one chart render may produce.
+const MaxRenderBytes = 64 << 20
 
 // Image is one container image of the rendered chart.
 type Image struct {
@@ -25,11 +30,13 @@ type Image struct {
 	Ref       string
 }
 
-// Request renders the chart in Dir (absolute) as release Name, with the values file that
-// has the bytes Values. ChartValues says the file is the chart's own values.yaml (it then
-// replaces it); otherwise it is layered over it, as `helm template -f FILE` does.
+// Request renders the chart in the repo-relative Chart of FS as release Name, with the
+// values file that has the bytes Values. ChartValues says the file is the chart's own
+// values.yaml (it then replaces it); otherwise it is layered over it, as `helm template -f
+// FILE` does.
 type Request struct {
-	Dir         string
+	FS          *repofs.FS
+	Chart       string
 	Name        string
 	Namespace   string
 	Values      []byte
@@ -43,9 +50,12 @@ func Render(req Request) (imgs []Image, err error) {
 			imgs, err = nil, fmt.Errorf("helm render: %v", r)
 		}
 	}()
-	c, err := loader.Load(req.Dir)
+	c, err := loadChart(req.FS, req.Chart)
 	if err != nil {
-		return nil, fmt.Errorf("load chart: %s", oneLine(err))
+		return nil, err
+	}
+	if err := yamllimit.Check("the values", req.Values); err != nil {
+		return nil, err
 	}
 	vals, err := chartutil.ReadValues(req.Values)
 	if err != nil {
@@ -66,7 +76,14 @@ func Render(req Request) (imgs []Image, err error) {
 	}
 	out, err := engine.Render(c, rv)
 	if err != nil {
-		return nil, fmt.Errorf("render: %s", oneLine(err))
+		return nil, renderError(c, rv, err)
+	}
+	size := 0
+	for _, s := range out {
+		size += len(s)
+	}
+	if size > MaxRenderBytes {
+		return nil, fmt.Errorf("chart %s renders %d MiB of manifests, over the limit of %d MiB", req.Chart, size>>20, MaxRenderBytes>>20)
 	}
 	return images(c, out)
 }

@@ -4,10 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gito-dev/gito/internal/repofs"
 	"github.com/gito-dev/gito/internal/testutil"
 )
 
-func writeChart(t *testing.T, templates map[string]string) string {
+func writeChart(t *testing.T, templates map[string]string) *repofs.FS {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
@@ -18,7 +19,17 @@ func writeChart(t *testing.T, templates map[string]string) string {
 		files["templates/"+k] = v
 	}
 	testutil.WriteTree(t, dir, files)
-	return dir
+	return openFS(t, dir)
+}
+
+func openFS(t *testing.T, dir string) *repofs.FS {
+	t.Helper()
+	fsys, err := repofs.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fsys.Close() })
+	return fsys
 }
 
 const deploy = `apiVersion: apps/v1
@@ -38,8 +49,8 @@ spec:
 
 func TestRender(t *testing.T) {
 	t.Parallel()
-	dir := writeChart(t, map[string]string{"deployment.yaml": deploy, "NOTES.txt": "hello {{ .Release.Name }}", "_helpers.tpl": `{{- define "x" }}y{{ end }}`})
-	imgs, err := Render(Request{Dir: dir, Name: "api", Values: []byte("image:\n  tag: v2\n")})
+	fsys := writeChart(t, map[string]string{"deployment.yaml": deploy, "NOTES.txt": "hello {{ .Release.Name }}", "_helpers.tpl": `{{- define "x" }}y{{ end }}`})
+	imgs, err := Render(Request{FS: fsys, Chart: ".", Name: "api", Values: []byte("image:\n  tag: v2\n")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +58,7 @@ func TestRender(t *testing.T) {
 		t.Fatalf("images = %+v", imgs)
 	}
 	// The chart's own values.yaml replaced: no repository, the template renders ":v3".
-	imgs, err = Render(Request{Dir: dir, Name: "api", Values: []byte("image:\n  tag: v3\n"), ChartValues: true})
+	imgs, err = Render(Request{FS: fsys, Chart: ".", Name: "api", Values: []byte("image:\n  tag: v3\n"), ChartValues: true})
 	if err != nil || imgs[0].Ref != ":v3" {
 		t.Fatalf("ChartValues: %+v, %v", imgs, err)
 	}
@@ -65,12 +76,12 @@ func TestRenderErrors(t *testing.T) {
 		{map[string]string{"d.yaml": deploy}, "image: [", "read values"},
 	}
 	for _, tc := range cases {
-		_, err := Render(Request{Dir: writeChart(t, tc.templates), Name: "api", Values: []byte(tc.values)})
+		_, err := Render(Request{FS: writeChart(t, tc.templates), Chart: ".", Name: "api", Values: []byte(tc.values)})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("err = %v, want one line with %q", err, tc.want)
 		}
 	}
-	if _, err := Render(Request{Dir: t.TempDir(), Name: "api"}); err == nil || !strings.Contains(err.Error(), "load chart") {
+	if _, err := Render(Request{FS: openFS(t, t.TempDir()), Chart: ".", Name: "api"}); err == nil || !strings.Contains(err.Error(), "load chart") {
 		t.Errorf("no chart: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,7 +21,7 @@ import (
 
 // commands are the harness verbs scripts use besides gito itself.
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"fake-forge":    positive(cmdFakeForge),
 		"forge-token":   positive(cmdForgeToken),
 		"forge-fail":    positive(cmdForgeFail),
@@ -63,6 +64,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"push-main":     positive(cmdPushMain),
 		"gitea-public":  positive(cmdGiteaPublic),
 	}
+	maps.Copy(cmds, fluxCommands())
+	return cmds
 }
 
 // positive wraps a command that has no negated form, so that `! cmd` fails the script

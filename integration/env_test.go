@@ -33,6 +33,7 @@ type scriptState struct {
 	slow       net.Conn
 	slowReader *bufio.Reader
 	registry   *ociregistry.Server // started by the registry command
+	flux       *fluxState          // fake clusters of fake-kube
 
 	listeners map[string]*listener // started by listen (creds_test.go)
 }

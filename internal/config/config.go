@@ -42,6 +42,7 @@ type Repo struct {
 	Registry     Registry               `yaml:"registry"`
 	Policy       Policy                 `yaml:"policy"`
 	ArgoCD       ArgoCD                 `yaml:"argocd"`
+	Flux         Flux                   `yaml:"flux"`
 
 	lines KeyLines // where each key is, for errors that name the line
 }
@@ -190,7 +191,7 @@ func (r *Repo) validate() error {
 			}
 		}
 	}
-	for _, err := range []error{r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.validateGuardrails()} {
+	for _, err := range []error{r.Policy.validate(), r.validateGroups(), r.ArgoCD.validate(), r.Flux.validate(), r.validateGuardrails()} {
 		if err != nil {
 			return err // the first: one line
 		}

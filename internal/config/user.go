@@ -19,6 +19,12 @@ type User struct {
 	Hosts map[string]string `yaml:"hosts"`
 	// ArgoCD names the Argo CD server the user trusts with ARGOCD_AUTH_TOKEN.
 	ArgoCD UserArgoCD `yaml:"argocd"`
+	// KubeContexts names the kube context of each env's cluster (env → context): the
+	// only place, with --kube-context, that sends a kubeconfig credential to a cluster.
+	KubeContexts map[string]string `yaml:"kubeContexts"`
+	// ArgoCDServers names the Argo CD server of each env (env → host or URL), for envs
+	// whose Application lives on another Argo CD than argocd.server.
+	ArgoCDServers map[string]string `yaml:"argocdServers"`
 }
 
 // UserConfigPath returns where the user config lives, honouring XDG_CONFIG_HOME.

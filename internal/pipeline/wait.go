@@ -24,6 +24,7 @@ type Waiter struct {
 	pattern  string
 	client   *argocd.Client
 	interval time.Duration
+	flux     []fluxEnv // set when .gito.yaml has flux: Flux, not Argo CD, is followed
 }
 
 // WaitOptions are --wait, --timeout and where progress goes.
@@ -31,6 +32,8 @@ type WaitOptions struct {
 	Until   string // merged, synced or healthy
 	Timeout time.Duration
 	Report  func(wait.Phase)
+	// KubeContext is --kube-context: the Flux cluster of every env.
+	KubeContext string
 }
 
 // PrepareWait checks that the release can be followed: a forge to read the PR from and,
@@ -53,6 +56,12 @@ func PrepareWait(ctx context.Context, req Request, ws *workspace.Workspace, o Wa
 	user, err := config.LoadUser(req.Getenv)
 	if err != nil {
 		return nil, err
+	}
+	if ws.Config.Flux.Enabled() {
+		if err := w.prepareFlux(ctx, req, user, service, envs); err != nil {
+			return nil, err
+		}
+		return w, nil
 	}
 	server, err := argocd.ResolveServer(ws.Config.ArgoCD, user.ArgoCD, req.Getenv, config.UserConfigPath(req.Getenv))
 	if err != nil {
@@ -116,6 +125,9 @@ func (w *Waiter) Wait(ctx context.Context, res *Result) error {
 			return exitcode.ErrCancel
 		}
 		return err
+	}
+	if len(w.flux) > 0 {
+		return w.waitFlux(ctx, res, opts, deadline, finish)
 	}
 	if len(w.apps) == 0 {
 		opts.Timeout = time.Until(deadline)

@@ -28,7 +28,7 @@ func Deliver(ctx context.Context, ios *iostreams.IOStreams, req pipeline.Request
 	}
 	rep := newWaitReporter(ios)
 	w, err := pipeline.PrepareWait(ctx, req, req.Workspace,
-		pipeline.WaitOptions{Until: fl.Until, Timeout: fl.Timeout, Report: rep.phase},
+		pipeline.WaitOptions{Until: fl.Until, Timeout: fl.Timeout, Report: rep.phase, KubeContext: fl.KubeContext},
 		req.Service, req.Workspace.Config.Members(req.Env))
 	if err != nil {
 		rep.stop()

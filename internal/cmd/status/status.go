@@ -22,6 +22,7 @@ import (
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
 	"github.com/gito-dev/gito/internal/iostreams"
+	"github.com/gito-dev/gito/internal/live"
 	"github.com/gito-dev/gito/internal/status"
 	"github.com/gito-dev/gito/internal/workspace"
 )
@@ -38,6 +39,9 @@ type StatusOptions struct {
 	Repo    string
 	Base    string
 	JSON    bool
+	// Live adds what the deployer (Argo CD or Flux) runs now; KubeContext is --kube-context.
+	Live        bool
+	KubeContext string
 }
 
 // NewCmdStatus builds `gito status`.
@@ -51,6 +55,10 @@ it deploys, whether its file is signed by an allowed signer, and its open releas
 request. An environment whose version differs from the one most environments of the service
 run is marked as drifting. An environment group (environments.E.group) stands for its members.
 
+With --live it also asks the deployer what runs now: Flux's applied revision and Ready
+(when .gito.yaml has flux:), else Argo CD's synced revision and health; an environment whose
+cluster runs a commit whose overlay differs from the base branch is marked !. An unreachable
+deployer is one warning line; the matrix prints anyway.
 Below the matrix, one line per environment says what holds it: a lock (.gito/locks.yaml on
 the base branch), a freeze window in force now, a lock change still waiting in its pull
 request. On a pipe or with --json these lines go to stderr, so the data keeps its shape.
@@ -58,7 +66,8 @@ request. On a pipe or with --json these lines go to stderr, so the data keeps it
 On a terminal the output is an aligned table (drift in colour and marked *); on a pipe it is
 tab-separated without a header; --json prints an array.`,
 		Example: `  gito status
-  gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'`,
+  gito status -s api --json | jq -r '.[] | "\(.env) \(.version)"'
+  gito status --live -e prod`,
 		Args:              cmdutil.NoArgs,
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -88,6 +97,8 @@ tab-separated without a header; --json prints an array.`,
 	cmd.Flags().StringVar(&opts.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
 	cmd.Flags().StringVar(&opts.Base, "base", "", "Branch to read (default: .gito.yaml baseBranch, then the remote's HEAD)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the matrix as a JSON array")
+	cmd.Flags().BoolVar(&opts.Live, "live", false, "Add what Argo CD or Flux runs now, marking where it differs from the base branch")
+	cmd.Flags().StringVar(&opts.KubeContext, "kube-context", "", "With --live on Flux: the kubeconfig context of every env (default: kubeContexts in the user config)")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
@@ -124,16 +135,22 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
+	var states []*live.State // nil without --live
+	if opts.Live {
+		if states, err = liveStates(ctx, ws, opts, rows); err != nil {
+			return err
+		}
+	}
 	switch {
 	case opts.JSON:
-		err = printJSON(opts.IO.Out, rows)
+		err = printJSON(opts.IO.Out, rows, states)
 	case opts.IO.IsStdoutTTY():
-		if err = printTable(opts.IO.Out, rows, opts.IO.ColorEnabled()); err == nil {
+		if err = printTable(opts.IO.Out, rows, states, opts.IO.ColorEnabled()); err == nil {
 			return printGuardrails(opts.IO.Out, guards)
 		}
 		return err
 	default:
-		err = printTSV(opts.IO.Out, rows)
+		err = printTSV(opts.IO.Out, rows, states)
 	}
 	if err != nil {
 		return err
@@ -197,6 +214,8 @@ type jsonRow struct {
 	Path    string  `json:"path"`
 	Signed  bool    `json:"signed"`
 	PR      *jsonPR `json:"pr"`
+	// Live is set with --live (null when the deployer has nothing for the row).
+	Live *jsonLive `json:"live,omitempty"`
 }
 
 type jsonPR struct {
@@ -204,12 +223,15 @@ type jsonPR struct {
 	URL    string `json:"url"`
 }
 
-func printJSON(w io.Writer, rows []status.Row) error {
+func printJSON(w io.Writer, rows []status.Row, states []*live.State) error {
 	out := make([]jsonRow, 0, len(rows))
-	for _, r := range rows {
+	for i, r := range rows {
 		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
 		if r.PR != nil {
 			j.PR = &jsonPR{Number: r.PR.Number, URL: r.PR.URL}
+		}
+		if states != nil {
+			j.Live = toJSONLive(states[i])
 		}
 		out = append(out, j)
 	}
@@ -218,29 +240,37 @@ func printJSON(w io.Writer, rows []status.Row) error {
 	return enc.Encode(out)
 }
 
-func printTSV(w io.Writer, rows []status.Row) error {
-	for _, r := range rows {
+func printTSV(w io.Writer, rows []status.Row, states []*live.State) error {
+	for i, r := range rows {
 		drift := ""
 		if r.Drift {
 			drift = "drift"
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, r.Version, r.Digest, r.Path,
-			signedText(r.Signed), prText(r.PR), drift); err != nil {
+		extra := ""
+		if states != nil {
+			extra = tsvLive(states[i])
+		}
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", r.Service, r.Env, r.Version, r.Digest, r.Path,
+			signedText(r.Signed), prText(r.PR), drift, extra); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func printTable(w io.Writer, rows []status.Row, color bool) error {
+func printTable(w io.Writer, rows []status.Row, states []*live.State, color bool) error {
 	if len(rows) == 0 {
 		_, err := fmt.Fprintln(w, "no overlays found")
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tENV\tVERSION\tDIGEST\tSIGNED\tPR")
-	drifted := false
-	for _, r := range rows {
+	header := "SERVICE\tENV\tVERSION\tDIGEST\tSIGNED\tPR"
+	if states != nil {
+		header += "\tLIVE\tSTATUS"
+	}
+	fmt.Fprintln(tw, header)
+	drifted, differs := false, false
+	for i, r := range rows {
 		version := r.Version
 		if version == "" {
 			version = "-"
@@ -256,16 +286,39 @@ func printTable(w io.Writer, rows []status.Row, color bool) error {
 		} else if color {
 			version = "\x1b[39m" + version + "\x1b[0m"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, version, shortDigest(r.Digest), signedText(r.Signed), prText(r.PR))
+		line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", r.Service, r.Env, version, shortDigest(r.Digest), signedText(r.Signed), prText(r.PR))
+		if states != nil {
+			rev, state := liveCells(states[i])
+			line += "\t" + rev + "\t" + state
+			differs = differs || liveDiffers(states[i])
+		}
+		fmt.Fprintln(tw, line)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	if drifted {
-		_, err := fmt.Fprintln(w, "* differs from the version most environments of the service run")
+		if _, err := fmt.Fprintln(w, "* differs from the version most environments of the service run"); err != nil {
+			return err
+		}
+	}
+	if differs {
+		_, err := fmt.Fprintln(w, "! the cluster runs something other than the base branch says")
 		return err
 	}
 	return nil
+}
+
+// tsvLive is the tab-led live columns of a pipe row: commit, status, "differs".
+func tsvLive(st *live.State) string {
+	if st == nil {
+		return "\t\t\t"
+	}
+	mark := ""
+	if liveDiffers(st) {
+		mark = "differs"
+	}
+	return "\t" + st.Commit + "\t" + st.Status + "\t" + mark
 }
 
 func shortDigest(d string) string {

@@ -18,7 +18,7 @@ var rows = []status.Row{
 func TestPrintTable(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := printTable(&b, rows, false); err != nil {
+	if err := printTable(&b, rows, nil, false); err != nil {
 		t.Fatal(err)
 	}
 	want := `SERVICE  ENV      VERSION   DIGEST               SIGNED    PR
@@ -32,7 +32,7 @@ api      staging  v2.3.1                         unsigned
 	}
 	// With colour every version cell carries escapes of the same width, so columns still align.
 	b.Reset()
-	if err := printTable(&b, rows, true); err != nil {
+	if err := printTable(&b, rows, nil, true); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(b.Bytes(), []byte("\x1b[33mv2.4.0 *\x1b[0m  sha256:6f1ed002ab55")) || !bytes.Contains(b.Bytes(), []byte("\x1b[39mv2.3.1\x1b[0m    ")) {
@@ -43,7 +43,7 @@ api      staging  v2.3.1                         unsigned
 func TestPrintJSONFieldNames(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := printJSON(&b, rows[:1]); err != nil {
+	if err := printJSON(&b, rows[:1], nil); err != nil {
 		t.Fatal(err)
 	}
 	want := `[

@@ -30,14 +30,14 @@ const (
 
 // Carrier kinds: where a version is written.
 const (
-	CarrierImages      = "kustomization images"
-	CarrierPatchImage  = "patch image"
-	CarrierBaseImage   = "base image"
-	CarrierHelmValues  = "helm values"
-	CarrierChart       = "helmrelease chart version"
-	CarrierArgoHelm    = "argocd helm targetRevision"
-	CarrierSetter      = "flux setter marker"
-	CarrierTarget      = "gito.yaml target"
+	CarrierImages     = "kustomization images"
+	CarrierPatchImage = "patch image"
+	CarrierBaseImage  = "base image"
+	CarrierHelmValues = "helm values"
+	CarrierChart      = "helmrelease chart version"
+	CarrierArgoHelm   = "argocd helm targetRevision"
+	CarrierSetter     = "flux setter marker"
+	CarrierTarget     = "gito.yaml target"
 )
 
 // Carrier is one place that holds a service's version in an env.

@@ -23,6 +23,7 @@ import (
 	"github.com/gito-dev/gito/internal/forge/githubapp"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/inventory"
 )
 
 // Options says which infra repo to open and how.
@@ -66,6 +67,7 @@ type Workspace struct {
 	gitToken     *forge.Token
 	gitTokenKind string
 	gitTokenHost string
+	inventory    *inventory.Inventory
 }
 
 // ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the checkout the working

@@ -21,6 +21,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/inventory"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/status"
 	"github.com/gito-dev/gito/internal/workspace"
@@ -38,6 +39,7 @@ type StatusOptions struct {
 	Repo    string
 	Base    string
 	JSON    bool
+	Sources bool
 }
 
 // NewCmdStatus builds `gito status`.
@@ -84,6 +86,7 @@ tab-separated without a header; --json prints an array.`,
 	cmd.Flags().StringVar(&opts.Repo, "repo", "", "Infra repo URL or path (default: $GITO_REPO, then the user config)")
 	cmd.Flags().StringVar(&opts.Base, "base", "", "Branch to read (default: .gito.yaml baseBranch, then the remote's HEAD)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the matrix as a JSON array")
+	cmd.Flags().BoolVar(&opts.Sources, "sources", false, "Print where each version is read from and the rule that found it, and what was skipped")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
@@ -97,16 +100,15 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	defer ws.Close()
-	overlays, blobIDs, err := ws.Overlays(ctx)
+	inv, err := ws.Inventory(ctx)
 	if err != nil {
 		return err
 	}
-	in := status.Input{Config: ws.Config, Overlays: overlays, Commit: ws.BaseSHA, BlobIDs: blobIDs,
-		ReadBlobs: ws.Repo.ReadBlobs, Service: opts.Service, Now: opts.Now()}
+	in := status.Input{Config: ws.Config, Inventory: inv, ReadBlobs: ws.Repo.ReadBlobs, Service: opts.Service, Now: opts.Now()}
 	if opts.Env != "" {
 		in.Envs = ws.Config.Members(opts.Env)
 	}
-	if err := checkFilters(overlays, opts, in.Envs); err != nil {
+	if err := checkFilters(inv, opts, in.Envs); err != nil {
 		return err
 	}
 	if in.OpenPRs, err = openPRs(ctx, ws, opts.IO.ErrOut); err != nil {
@@ -117,6 +119,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	switch {
+	case opts.Sources:
+		return printSources(opts.IO.Out, rows, inv, opts.JSON, opts.IO.IsStdoutTTY())
 	case opts.JSON:
 		return printJSON(opts.IO.Out, rows)
 	case opts.IO.IsStdoutTTY():
@@ -127,10 +131,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 }
 
 // checkFilters names a --service or --env that has no overlay, instead of an empty matrix.
-func checkFilters(overlays []workspace.OverlayFiles, opts *StatusOptions, envs []string) error {
+func checkFilters(inv *inventory.Inventory, opts *StatusOptions, envs []string) error {
 	services, allEnvs := map[string]bool{}, map[string]bool{}
-	for _, o := range overlays {
-		services[o.Service], allEnvs[o.Env] = true, true
+	for _, e := range inv.Entries {
+		if e.Rule != inventory.RuleGroup {
+			services[e.Service], allEnvs[e.Env] = true, true
+		}
 	}
 	list := func(set map[string]bool) string { return strings.Join(slices.Sorted(maps.Keys(set)), ", ") }
 	if opts.Service != "" && !services[opts.Service] {
@@ -176,6 +182,7 @@ type jsonRow struct {
 	Service string  `json:"service"`
 	Env     string  `json:"env"`
 	Version string  `json:"version"`
+	Unknown string  `json:"unknown,omitempty"` // why the version cannot be read statically
 	Digest  string  `json:"digest"`
 	Path    string  `json:"path"`
 	Signed  bool    `json:"signed"`
@@ -190,7 +197,7 @@ type jsonPR struct {
 func printJSON(w io.Writer, rows []status.Row) error {
 	out := make([]jsonRow, 0, len(rows))
 	for _, r := range rows {
-		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
+		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Unknown: r.Unknown, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
 		if r.PR != nil {
 			j.PR = &jsonPR{Number: r.PR.Number, URL: r.PR.URL}
 		}
@@ -207,7 +214,7 @@ func printTSV(w io.Writer, rows []status.Row) error {
 		if r.Drift {
 			drift = "drift"
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, r.Version, r.Digest, r.Path,
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Service, r.Env, versionText(r), r.Digest, r.Path,
 			signedText(r.Signed), prText(r.PR), drift); err != nil {
 			return err
 		}
@@ -223,10 +230,11 @@ func printTable(w io.Writer, rows []status.Row, color bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tENV\tVERSION\tDIGEST\tSIGNED\tPR")
 	drifted := false
+	var unknown []string
 	for _, r := range rows {
-		version := r.Version
-		if version == "" {
-			version = "-"
+		version := versionText(r)
+		if r.Unknown != "" {
+			unknown = append(unknown, fmt.Sprintf("%s in %s: unknown: %s", r.Service, r.Env, r.Unknown))
 		}
 		if r.Drift {
 			drifted = true
@@ -243,6 +251,9 @@ func printTable(w io.Writer, rows []status.Row, color bool) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, u := range unknown {
+		fmt.Fprintln(w, u)
 	}
 	if drifted {
 		_, err := fmt.Fprintln(w, "* differs from the version most environments of the service run")

@@ -28,6 +28,9 @@ type Request struct {
 	// Dir, when set, is the overlay directory the inventory found for (Service, Env):
 	// the layout is not asked.
 	Dir string
+	// Targets, when set, are the carriers the inventory found that a release edits instead
+	// of an image (a HelmRelease chart version).
+	Targets []FoundTarget
 }
 
 // FileEdit is one file the release changes. Before is nil for a new file.
@@ -95,6 +98,9 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	p := &planner{ctx: ctx, root: root, jail: jail, repo: repo, req: req, images: images,
 		target:     kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest},
 		deprecated: map[string]bool{}}
+	if len(req.Targets) > 0 {
+		return p.foundTargets()
+	}
 	ov, err := p.locate()
 	var nf *NotFoundError
 	if len(repo.TargetsFor(req.Service)) > 0 && (err == nil || errors.As(err, &nf) || errors.Is(err, ErrNoOverlays)) {

@@ -111,6 +111,7 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 		Dir: ws.InventoryDir(req.Service, req.Env), Images: ws.InventoryImages(req.Service, req.Env),
+		Targets: ws.InventoryTargets(req.Service, req.Env),
 	})
 	if err != nil {
 		return nil, err

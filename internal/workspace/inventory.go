@@ -2,9 +2,12 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"path"
+	"strings"
 
 	"github.com/gito-dev/gito/internal/inventory"
+	"github.com/gito-dev/gito/internal/overlay"
 )
 
 // Inventory is the repo's inventory at the base commit, built on first use from one tree
@@ -26,6 +29,16 @@ func (w *Workspace) Inventory(ctx context.Context) (*inventory.Inventory, error)
 type located struct {
 	service, env, dir string
 	images            []string
+	targets           []overlay.FoundTarget
+}
+
+// InventoryTargets are the carriers a release of (service, env) edits instead of an image:
+// the chart version of a Flux HelmRelease, where the env sets it.
+func (w *Workspace) InventoryTargets(service, env string) []overlay.FoundTarget {
+	if w.located != nil && w.located.service == service && w.located.env == env {
+		return w.located.targets
+	}
+	return nil
 }
 
 // InventoryDir is the overlay directory of (service, env) when the inventory, not a layout,
@@ -61,6 +74,14 @@ func (w *Workspace) locate(ctx context.Context, service, env string) (*inventory
 	l := &located{service: service, env: env, dir: e.Dir}
 	if len(w.Config.Services[service].Images) == 0 && e.Image != "" && path.Base(e.Image) != service {
 		l.images = []string{e.Image}
+	}
+	if c := e.Decider(); c != nil && c.Kind == inventory.CarrierChart {
+		if !strings.HasPrefix(c.File, e.Dir+"/") {
+			return nil, false, fmt.Errorf("the chart version of %s in %s is set in %s line %d, which other envs share: set it in a patch of %s first",
+				service, env, c.File, c.Line, e.Dir)
+		}
+		l.targets = []overlay.FoundTarget{{File: c.File, Expr: ".spec.chart.spec.version", Image: "chart " + service,
+			Source: fmt.Sprintf("HelmRelease %s chart version, %s line %d", service, c.File, c.Line)}}
 	}
 	w.located = l
 	return e, true, nil

@@ -24,6 +24,10 @@ type builder struct {
 	kusts map[string]*kustomization // kustomization path -> parsed (nil: does not parse)
 	// usedAsBase marks directories another kustomization names as a resource or component.
 	usedAsBase map[string]bool
+	// yamlIn maps a directory to the YAML files directly in it, sorted.
+	yamlIn map[string][]string
+	// imageService maps a configured image to its service.
+	imageService map[string]string
 
 	inv    *Inventory
 	rv     *resolver
@@ -56,6 +60,7 @@ func Build(ctx context.Context, l Lister, cfg *config.Repo) (*Inventory, error) 
 	}
 	b := &builder{cfg: cfg, files: files, dirs: map[string]bool{}, kust: map[string]string{},
 		kusts: map[string]*kustomization{}, usedAsBase: map[string]bool{}, claimed: map[string]bool{},
+		yamlIn: map[string][]string{}, imageService: map[string]string{},
 		inv: &Inventory{files: files}}
 	var keys, paths []string
 	for f, id := range files {
@@ -67,6 +72,9 @@ func Build(ctx context.Context, l Lister, cfg *config.Repo) (*Inventory, error) 
 			if cur, ok := b.kust[dir]; !ok || slices.Index(kustomizationNames, base) < slices.Index(kustomizationNames, path.Base(cur)) {
 				b.kust[dir] = f
 			}
+		}
+		if strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml") {
+			b.yamlIn[path.Dir(f)] = append(b.yamlIn[path.Dir(f)], f)
 		}
 		if isYAML(f) && !strings.HasPrefix(f, ".gito/") {
 			key := id
@@ -87,6 +95,11 @@ func Build(ctx context.Context, l Lister, cfg *config.Repo) (*Inventory, error) 
 		}
 	}
 	b.inv.blobs = b.blobs
+	for name, svc := range cfg.Services {
+		for _, img := range svc.Images {
+			b.imageService[img] = name
+		}
+	}
 	b.parseKustomizations()
 	b.rv = &resolver{b: b, cache: map[string]*rendered{}}
 	b.configRule()
@@ -251,8 +264,8 @@ func (b *builder) entriesOf(c claim) []Entry {
 // dirFiles lists the YAML files directly in dir, its kustomization first.
 func (b *builder) dirFiles(dir string) []string {
 	out := []string{b.kust[dir]}
-	for f := range b.files {
-		if path.Dir(f) == dir && f != b.kust[dir] && (strings.HasSuffix(f, ".yaml") || strings.HasSuffix(f, ".yml")) {
+	for _, f := range b.yamlIn[dir] {
+		if f != b.kust[dir] {
 			out = append(out, f)
 		}
 	}
@@ -269,13 +282,9 @@ func (b *builder) servicesOf(r *rendered) []string {
 			out = append(out, s)
 		}
 	}
-	configured := map[string]bool{}
-	for name, svc := range b.cfg.Services {
-		for _, img := range svc.Images {
-			configured[img] = true
-			if r.image(img) != nil {
-				add(name)
-			}
+	for _, im := range r.images {
+		if name, ok := b.imageService[im.repo]; ok {
+			add(name)
 		}
 	}
 	for _, hr := range r.releases {
@@ -285,7 +294,7 @@ func (b *builder) servicesOf(r *rendered) []string {
 		add(s.Image)
 	}
 	for _, im := range r.images {
-		if !configured[im.repo] {
+		if _, ok := b.imageService[im.repo]; !ok {
 			add(lastSegment(im.repo))
 		}
 	}

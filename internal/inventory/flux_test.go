@@ -169,7 +169,10 @@ const podinfoRepo = `
 resources:
 - deployment.yaml
 -- deploy/bases/backend/deployment.yaml --
+apiVersion: apps/v1
 kind: Deployment
+metadata:
+  name: backend
 spec:
   template:
     spec:
@@ -180,7 +183,10 @@ spec:
 resources:
 - deployment.yaml
 -- deploy/bases/cache/deployment.yaml --
+apiVersion: apps/v1
 kind: Deployment
+metadata:
+  name: cache
 spec:
   template:
     spec:

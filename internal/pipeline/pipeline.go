@@ -100,6 +100,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
 	}
 
+	if err := ws.Resolve(ctx, req.Service, req.Env); err != nil {
+		return nil, err
+	}
 	signer, err := loadSigner(ctx, req, ws)
 	if err != nil {
 		return nil, err

@@ -86,3 +86,22 @@ func (w *Workspace) locate(ctx context.Context, service, env string) (*inventory
 	w.located = l
 	return e, true, nil
 }
+
+// OneService is the repo's one service, for a command run without --service: the single
+// entry of .gito.yaml's services, else the one the layout or the inventory finds.
+func (w *Workspace) OneService(ctx context.Context) (string, error) { return w.oneService(ctx) }
+
+// Resolve makes sure a release of (service, env) knows its overlay: when no layout names it
+// in the snapshot, the inventory's entry (directory, image, carriers) is used.
+func (w *Workspace) Resolve(ctx context.Context, service, env string) error {
+	if w.located != nil && w.located.service == service && w.located.env == env {
+		return nil
+	}
+	if w.Root() != "" {
+		if _, err := overlay.Locate(w.Root(), w.Config, service, env); err == nil {
+			return nil
+		}
+	}
+	_, _, err := w.locate(ctx, service, env)
+	return err
+}

@@ -68,7 +68,11 @@ func (w *Workspace) locate(ctx context.Context, service, env string) (*inventory
 		return nil, false, err
 	}
 	e, err := inv.Find(service, env)
-	if err != nil || e.Dir == "" {
+	if err != nil {
+		return nil, false, nil
+	}
+	argoHelm := e.Decider() != nil && e.Decider().Kind == inventory.CarrierArgoHelm
+	if e.Dir == "" && !argoHelm {
 		return nil, false, nil
 	}
 	l := &located{service: service, env: env, dir: e.Dir}
@@ -82,6 +86,11 @@ func (w *Workspace) locate(ctx context.Context, service, env string) (*inventory
 		}
 		l.targets = []overlay.FoundTarget{{File: c.File, Expr: ".spec.chart.spec.version", Image: "chart " + service,
 			Source: fmt.Sprintf("HelmRelease %s chart version, %s line %d", service, c.File, c.Line)}}
+	}
+	if argoHelm {
+		c := e.Decider()
+		l.targets = []overlay.FoundTarget{{File: c.File, Expr: ".spec.source.targetRevision", Image: "chart " + c.Image,
+			Source: fmt.Sprintf("Argo CD Application %s targetRevision, %s line %d", service, c.File, c.Line)}}
 	}
 	w.located = l
 	return e, true, nil

@@ -194,7 +194,7 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 			sparse = dirs
 		} else if e, found, err := w.locate(ctx, w.Service, opts.Env); err != nil {
 			return nil, err
-		} else if found && len(w.Config.TargetsFor(w.Service)) == 0 {
+		} else if found && e.Dir != "" && len(w.Config.TargetsFor(w.Service)) == 0 {
 			if sparse, err = inventoryDirs(ctx, w.Repo, w.BaseSHA, w.Config, e.Dir); err != nil {
 				return nil, err
 			}

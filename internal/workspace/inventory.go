@@ -2,10 +2,12 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
 
+	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/inventory"
 	"github.com/gito-dev/gito/internal/overlay"
 )
@@ -69,7 +71,7 @@ func (w *Workspace) locate(ctx context.Context, service, env string) (*inventory
 	}
 	e, err := inv.Find(service, env)
 	if err != nil {
-		return nil, false, nil
+		return nil, false, w.inventoryError(inv, err)
 	}
 	argoHelm := e.Decider() != nil && e.Decider().Kind == inventory.CarrierArgoHelm
 	if e.Dir == "" && !argoHelm {
@@ -112,5 +114,24 @@ func (w *Workspace) Resolve(ctx context.Context, service, env string) error {
 		}
 	}
 	_, _, err := w.locate(ctx, service, env)
+	return err
+}
+
+// inventoryError is what to say when the inventory does not know (service, env): an
+// ambiguity always; an unknown name when the inventory, not the layout the overlay package
+// would detect, understood the repo (its error names what the repo holds). nil leaves the
+// explanation to the layout.
+func (w *Workspace) inventoryError(inv *inventory.Inventory, err error) error {
+	var amb inventory.Ambiguity
+	if errors.As(err, &amb) {
+		return err
+	}
+	if w.Config.Layout != "" || len(inv.Entries) == 0 {
+		return nil
+	}
+	legacy, lerr := overlay.DetectLayout(overlay.ListedTree(inv.Files(), "the base branch"), &config.Repo{})
+	if lerr == nil && legacy == inv.Layout {
+		return nil
+	}
 	return err
 }

@@ -283,7 +283,7 @@ func TestTreeAppOverlays(t *testing.T) {
 	}
 	// Equal counts: today's {env}/{service} stays.
 	same := build(t, "-- a/x/kustomization.yaml --\nresources: []\n-- b/y/kustomization.yaml --\nresources: []\n")
-	if same.Layout != "{env}/{service}" {
-		t.Errorf("layout %q", same.Layout)
+	if same.Layout != "{env}/{service}" || len(same.Skipped) != 1 || !strings.Contains(same.Skipped[0].Reason, `ambiguous: the tree reads as {env}/{service} or {service}/{env}`) {
+		t.Errorf("layout %q, notes %v", same.Layout, same.Skipped)
 	}
 }

@@ -125,8 +125,12 @@ func (b *builder) treeRule() {
 			continue
 		}
 		if layout == "{env}/{service}" {
-			if flipped := b.matchLayout("{service}/{env}", true); len(flipped) > 0 && distinct(ms, true) > distinct(ms, false) {
+			flipped := b.matchLayout("{service}/{env}", true)
+			switch {
+			case len(flipped) > 0 && distinct(ms, true) > distinct(ms, false):
 				layout, ms = "{service}/{env}", flipped // env names repeat under each service
+			case len(flipped) > 0 && distinct(ms, true) == distinct(ms, false) && len(ms) > 1:
+				b.skip(".", "ambiguous: the tree reads as {env}/{service} or {service}/{env}; took {env}/{service} (settle it in %s with the line layout: \"{service}/{env}\")", config.FileName)
 			}
 		}
 		b.inv.Layout = layout

@@ -69,6 +69,11 @@ func TestTargetScripts(t *testing.T) {
 	testscript.Run(t, params(t, "testdata/script/targets", nil, nil))
 }
 
+// TestShapeScripts runs the GitOps repo shapes gito understands without a .gito.yaml.
+func TestShapeScripts(t *testing.T) {
+	testscript.Run(t, params(t, "testdata/script/shapes", nil, nil))
+}
+
 // TestLocalScripts runs scenarios that need no forge (file remotes, verify, errors).
 func TestLocalScripts(t *testing.T) {
 	testscript.Run(t, params(t, "testdata/script/local", nil, nil))

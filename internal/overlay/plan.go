@@ -29,6 +29,12 @@ type Request struct {
 	Version config.Version
 	Create  bool     // create the env overlay when the service has none there
 	Images  []string // image names to release; default Repo.ImagesFor(Service)
+	// Dir, when set, is the overlay directory the inventory found for (Service, Env):
+	// the layout is not asked.
+	Dir string
+	// Targets, when set, are the carriers the inventory found that a release edits instead
+	// of an image (a HelmRelease chart version).
+	Targets []FoundTarget
 }
 
 // FileEdit is one file the release changes. Before is nil for a new file.
@@ -99,7 +105,10 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 	p := &planner{ctx: ctx, root: root, fs: repoFS, repo: repo, req: req, images: images,
 		target:     kustedit.Target{Names: images, Tag: req.Version.Tag, Digest: req.Version.Digest},
 		deprecated: map[string]bool{}}
-	ov, err := Locate(root, repo, req.Service, req.Env)
+	if len(req.Targets) > 0 {
+		return p.foundTargets()
+	}
+	ov, err := p.locate()
 	var nf *NotFoundError
 	if len(repo.TargetsFor(req.Service)) > 0 && (err == nil || errors.As(err, &nf) || errors.Is(err, ErrNoOverlays)) {
 		return p.withTargets(ov)
@@ -125,6 +134,26 @@ func Plan(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	return p.edit(ov)
+}
+
+// locate is the inventory's directory when the request names one, else the layout's.
+func (p *planner) locate() (*Overlay, error) {
+	if p.req.Dir == "" {
+		return Locate(p.root, p.repo, p.req.Service, p.req.Env)
+	}
+	dir := path.Clean(p.req.Dir)
+	if !fs.ValidPath(dir) {
+		return nil, fmt.Errorf("overlay directory %q is not inside the repo", p.req.Dir)
+	}
+	t := DiskTree(p.root)
+	file, err := findKustomization(t, dir)
+	if err != nil {
+		return nil, err
+	}
+	if file == "" {
+		return nil, &NotFoundError{Kind: "env", Name: p.req.Env, Service: p.req.Service, Layout: dir, Dir: dir, DirExists: t.isDir(dir)}
+	}
+	return &Overlay{Dir: dir, KustomizationFile: path.Join(dir, file), Layout: dir}, nil
 }
 
 func validateImageName(img string) error {

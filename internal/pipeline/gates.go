@@ -173,7 +173,7 @@ func (g *gitTimeSource) Deployed(ctx context.Context, service, env string) (poli
 		}
 		g.full = snap
 	}
-	req, err := historyFilesAt(g.full.Path(), g.ws.Config, service, env)
+	req, err := historyFilesAt(ctx, g.ws, g.full.Path(), service, env)
 	if err != nil {
 		return policy.Deployment{}, false, err
 	}

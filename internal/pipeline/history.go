@@ -19,7 +19,7 @@ import (
 // LoadHistory lists the releases of one overlay on the workspace's base branch, newest
 // first, with each one's signature checked against today's allowed signers.
 func LoadHistory(ctx context.Context, ws *workspace.Workspace, service, env string, limit int) ([]history.Release, error) {
-	req, err := historyFiles(ws, service, env)
+	req, err := historyFiles(ctx, ws, service, env)
 	if err != nil {
 		return nil, err
 	}

@@ -106,6 +106,9 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		fmt.Fprintf(warn, "warning: %s ignored: no forge is configured, so no pull request carries them\n", strings.Join(ignored, ", "))
 	}
 
+	if err := ws.Resolve(ctx, req.Service, req.Env); err != nil {
+		return nil, err
+	}
 	signer, err := loadSigner(ctx, req, ws)
 	if err != nil {
 		return nil, err
@@ -121,6 +124,8 @@ func Run(ctx context.Context, req Request) (*Result, error) {
 		Draft: req.Draft, AutoMerge: req.AutoMerge,
 		Signer: signer.planSigner(), Templates: TemplateSet(ws),
 		BodyLimit: forge.BodyLimit(ws.Target.Kind),
+		Dir:       ws.InventoryDir(req.Service, req.Env), Images: ws.InventoryImages(req.Service, req.Env),
+		Targets: ws.InventoryTargets(req.Service, req.Env),
 	})
 	if err != nil {
 		return nil, err

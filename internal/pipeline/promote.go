@@ -19,7 +19,9 @@ var probeVersion = config.Version{Tag: "gito-probe"}
 // Images that render different versions cannot be promoted as one release.
 func RenderedVersion(ctx context.Context, ws *workspace.Workspace, service, env, flag string) (config.Version, error) {
 	if _, err := overlay.Locate(ws.Root(), ws.Config, service, env); err != nil {
-		return config.Version{}, fmt.Errorf("%s: %w", flag, err)
+		// No layout names it: the inventory read the version (a chart, a target, an
+		// overlay of an Argo CD or Flux repo).
+		return inventoryVersion(ctx, ws, service, env, flag, err)
 	}
 	edit, err := overlay.Plan(ctx, overlay.Request{Root: ws.Root(), Repo: ws.Config, Service: service, Env: env, Version: probeVersion})
 	if err != nil {
@@ -41,4 +43,21 @@ func RenderedVersion(ctx context.Context, ws *workspace.Workspace, service, env,
 		return config.Version{}, fmt.Errorf("%s %s: the overlay of %s renders no tagged image to promote", flag, env, service)
 	}
 	return v, nil
+}
+
+// inventoryVersion is the version the inventory reads for (service, env); layoutErr is what
+// the layout said, for a pair the inventory does not know either.
+func inventoryVersion(ctx context.Context, ws *workspace.Workspace, service, env, flag string, layoutErr error) (config.Version, error) {
+	inv, err := ws.Inventory(ctx)
+	if err != nil {
+		return config.Version{}, err
+	}
+	e, err := inv.Find(service, env)
+	if err != nil {
+		return config.Version{}, fmt.Errorf("%s: %w", flag, layoutErr)
+	}
+	if e.Unknown != "" || e.Version == "" {
+		return config.Version{}, fmt.Errorf("%s %s: the version of %s cannot be read without rendering (%s)", flag, env, service, e.Unknown)
+	}
+	return config.Version{Tag: e.Version, Digest: e.Digest}, nil
 }

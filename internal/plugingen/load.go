@@ -12,8 +12,8 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/inventory"
 	"github.com/gito-dev/gito/internal/signing"
-	"github.com/gito-dev/gito/internal/workspace"
 )
 
 // Source reads snapshots from the cached clone of the infra repo.
@@ -63,7 +63,7 @@ func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	overlays := workspace.OverlaysIn(t.files(), t.cfg)
+	overlays := inventory.Overlays(t.files(), t.cfg)
 	b := builder{cfg: t.cfg, allowed: t.allowed, now: now}
 
 	snap := &Snapshot{
@@ -83,7 +83,7 @@ func (s *Source) Load(ctx context.Context, prev *Snapshot) (*Snapshot, error) {
 			specs = append(specs, ref+":"+o.Kustomization, ref+":"+signing.SigPath(o.Kustomization))
 		}
 	}
-	pending := map[string]workspace.OverlayFiles{}
+	pending := map[string]inventory.Overlay{}
 	for _, o := range overlays {
 		branch := "gito/" + o.Env + "/" + o.Service
 		if _, ok := refs[branch]; !ok {
@@ -254,7 +254,7 @@ type builder struct {
 
 // param reads the service's image from the kustomization's images: entries. ok is false when
 // the file is missing (deleted on a branch).
-func (b *builder) param(o workspace.OverlayFiles, kust, sig []byte) (Param, bool) {
+func (b *builder) param(o inventory.Overlay, kust, sig []byte) (Param, bool) {
 	if kust == nil {
 		return Param{}, false
 	}

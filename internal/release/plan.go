@@ -45,6 +45,11 @@ type Input struct {
 	// BodyLimit is the forge's limit on a pull request body in characters (0: none); the
 	// rendered diff is cut to fit it.
 	BodyLimit int
+	// Dir and Images, when set, are what the inventory found: the overlay directory and
+	// the service's image, for a repo whose shape no layout names.
+	Dir     string
+	Images  []string
+	Targets []overlay.FoundTarget
 }
 
 // File is one file the release writes, with its content before (nil when new).
@@ -91,7 +96,7 @@ const SignatureSuffix = ".sig"
 func MakePlan(ctx context.Context, in Input) (*Plan, error) {
 	edit, err := overlay.Plan(ctx, overlay.Request{
 		Root: in.Root, Repo: in.Repo, Service: in.Service, Env: in.Env,
-		Version: in.Version, Create: in.Create,
+		Version: in.Version, Create: in.Create, Dir: in.Dir, Images: in.Images, Targets: in.Targets,
 	})
 	if err != nil {
 		return nil, err

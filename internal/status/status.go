@@ -1,12 +1,11 @@
-// Package status answers "which version runs where": a service × env matrix read from one
-// tree of the base branch, each overlay's open release PR and signature state. It reads
+// Package status answers "which version runs where": a service × env matrix from the
+// inventory of the base branch, each overlay's open release PR and signature state. It reads
 // through the functions it is given and imports no git, forge client or terminal.
 package status
 
 import (
 	"context"
 	"fmt"
-	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,35 +15,32 @@ import (
 
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/forge"
-	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/inventory"
 	"github.com/gito-dev/gito/internal/signing"
-	"github.com/gito-dev/gito/internal/workspace"
 )
 
-// Row is one overlay.
+// Row is one (service, env) of the inventory.
 type Row struct {
 	Service, Env string
-	Version      string // tag of the service's first image ("" when none is found)
+	Version      string // the version the env renders ("" when Unknown says why)
 	Digest       string
-	Path         string // the kustomization file (or the patch that sets the image)
+	Path         string // the file that carries the version (the kustomization when none does)
 	Signed       bool
 	Signer       string
 	PR           *forge.PullRequest // the overlay's open release PR, or nil
 	// Drift marks an env whose version differs from the one most of the service's envs run.
 	Drift bool
+	// Unknown says why the version cannot be read without rendering; never drift.
+	Unknown string
+	// Entry is what the inventory found, for --sources.
+	Entry inventory.Entry
 }
 
 // Input is what Load reads.
 type Input struct {
-	Config   *config.Repo
-	Overlays []workspace.OverlayFiles
-	// Commit is the base commit the overlays were listed at.
-	Commit string
-	// BlobIDs maps the commit's files to their blob ids, from the same listing as Overlays.
-	// When set, files are read by id (git resolves no path) and files it lacks, such as
-	// absent signatures, are not asked for; nil reads "Commit:path" specs.
-	BlobIDs map[string]string
-	// ReadBlobs reads "commit:path" specs (or blob ids) in one batch.
+	Config    *config.Repo
+	Inventory *inventory.Inventory
+	// ReadBlobs reads blob ids in one batch (signatures and the allowed signers).
 	ReadBlobs func(ctx context.Context, specs []string) (map[string][]byte, error)
 	// OpenPRs are the forge's open PRs from gito/ branches (one list call); nil: no forge.
 	OpenPRs []*forge.PullRequest
@@ -54,46 +50,59 @@ type Input struct {
 	Now     time.Time
 }
 
-// Load builds the matrix with one batched blob read for every overlay file, signature and the
-// allowed signers file, then parses and verifies the overlays on every CPU.
+// RowPath is the file a row names: the carrier that decides the version, or the overlay's
+// kustomization when only a base sets it (a release edits the kustomization).
+func RowPath(e inventory.Entry) string {
+	if c := e.Decider(); c != nil && c.File != "" {
+		if e.Kustomization != "" && c.Kind == inventory.CarrierBaseImage {
+			return e.Kustomization
+		}
+		return c.File
+	}
+	if e.Kustomization != "" {
+		return e.Kustomization
+	}
+	return e.Dir
+}
+
+// Load builds the matrix from the inventory, with one batched read of the signatures and
+// the allowed signers file, verifying on every CPU. Env groups stand for their members.
 func Load(ctx context.Context, in Input) ([]Row, error) {
-	var overlays []workspace.OverlayFiles
-	for _, o := range in.Overlays {
-		if (in.Service == "" || o.Service == in.Service) && (len(in.Envs) == 0 || slices.Contains(in.Envs, o.Env)) {
-			overlays = append(overlays, o)
+	var entries []inventory.Entry
+	for _, e := range in.Inventory.Entries {
+		if e.Rule == inventory.RuleGroup {
+			continue
+		}
+		if (in.Service == "" || e.Service == in.Service) && (len(in.Envs) == 0 || slices.Contains(in.Envs, e.Env)) {
+			entries = append(entries, e)
 		}
 	}
-	spec := func(p string) (string, bool) {
-		if in.BlobIDs == nil {
-			return in.Commit + ":" + p, true
-		}
-		id, ok := in.BlobIDs[p]
-		return id, ok
-	}
+	idOf := map[string]string{}
 	var specs []string
 	add := func(p string) {
-		if s, ok := spec(p); ok {
-			specs = append(specs, s)
+		if id, ok := in.Inventory.BlobID(p); ok && idOf[p] == "" {
+			if id == "" {
+				id = p
+			}
+			idOf[p] = id
+			specs = append(specs, id)
 		}
 	}
 	signersPath := in.Config.AllowedSignersPath()
 	add(signersPath)
-	for _, o := range overlays {
-		for _, f := range overlayFiles(o) {
-			add(f)
-			add(signing.SigPath(f))
-		}
+	for _, e := range entries {
+		add(signing.SigPath(RowPath(e)))
 	}
 	blobs, err := in.ReadBlobs(ctx, specs)
 	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
 	blob := func(p string) ([]byte, bool) {
-		s, ok := spec(p)
+		id, ok := idOf[p]
 		if !ok {
 			return nil, false
 		}
-		data, ok := blobs[s]
+		data, ok := blobs[id]
 		return data, ok
 	}
 	var allowed *signing.AllowedSigners
@@ -106,24 +115,13 @@ func Load(ctx context.Context, in Input) ([]Row, error) {
 	for _, pr := range in.OpenPRs {
 		prs[pr.Head] = pr
 	}
-	rows := make([]Row, len(overlays))
-	forEachParallel(len(overlays), func(i int) {
-		o := overlays[i]
-		r := Row{Service: o.Service, Env: o.Env, Path: o.Kustomization, PR: prs["gito/"+o.Env+"/"+o.Service]}
-		images := in.Config.ImagesFor(o.Service)
-		for _, f := range overlayFiles(o) {
-			data, _ := blob(f)
-			refs, err := history.ReadImages(data)
-			if err != nil {
-				continue // the render check of a release reports a broken file in kustomize's words
-			}
-			if ref, ok := match(refs, images, o.Service); ok {
-				r.Version, r.Digest, r.Path = ref.Tag, ref.Digest, f
-				break
-			}
-		}
+	rows := make([]Row, len(entries))
+	forEachParallel(len(entries), func(i int) {
+		e := entries[i]
+		r := Row{Service: e.Service, Env: e.Env, Version: e.Version, Digest: e.Digest, Path: RowPath(e),
+			Unknown: e.Unknown, PR: prs["gito/"+e.Env+"/"+e.Service], Entry: e}
 		if sig, ok := blob(signing.SigPath(r.Path)); ok && allowed != nil {
-			data, _ := blob(r.Path)
+			data, _ := in.Inventory.Blob(r.Path)
 			res := signing.VerifyBytes(r.Path, data, sig, allowed, in.Now)
 			r.Signed, r.Signer = res.OK(), res.Principal
 		}
@@ -131,11 +129,6 @@ func Load(ctx context.Context, in Input) ([]Row, error) {
 	})
 	markDrift(rows)
 	return rows, nil
-}
-
-// overlayFiles is where an overlay may set its image: the kustomization, then its patches.
-func overlayFiles(o workspace.OverlayFiles) []string {
-	return append([]string{o.Kustomization}, o.YAML...)
 }
 
 // forEachParallel calls fn(0..n-1) from one goroutine per CPU: parsing and verifying 10,000
@@ -154,30 +147,14 @@ func forEachParallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// match finds the service's first image among refs: a configured name (by name or newName),
-// else an image whose last path segment is the service.
-func match(refs []history.ImageRef, images []string, service string) (history.ImageRef, bool) {
-	for _, img := range images {
-		for _, r := range refs {
-			if r.Name == img || r.Repository() == img || path.Base(r.Repository()) == img {
-				return r, r.Tag != "" || r.Digest != ""
-			}
-		}
-	}
-	for _, r := range refs {
-		if path.Base(r.Repository()) == service && (r.Tag != "" || r.Digest != "") {
-			return r, true
-		}
-	}
-	return history.ImageRef{}, false
-}
-
 // markDrift flags, per service, the envs whose version is not the one most envs run; when
 // no version has a majority over the others, every env that differs from another drifts.
 func markDrift(rows []Row) {
 	bySvc := map[string][]int{}
 	for i, r := range rows {
-		bySvc[r.Service] = append(bySvc[r.Service], i)
+		if r.Unknown == "" {
+			bySvc[r.Service] = append(bySvc[r.Service], i) // an unknown version is no drift
+		}
 	}
 	for _, idx := range bySvc {
 		count := map[string]int{}

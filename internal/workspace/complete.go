@@ -13,6 +13,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/inventory"
 )
 
 // Completer answers shell completion from what is already on disk: the local checkout that
@@ -26,6 +27,7 @@ type Completer struct {
 // completionSource is one readable copy of the infra repo.
 type completionSource struct {
 	tree    *tree
+	lister  inventory.Lister // what the inventory reads: the checkout, or the cache without the network
 	cfg     *config.Repo
 	history history.Source
 	ref     string
@@ -67,7 +69,8 @@ func (c Completer) open(ctx context.Context) (*completionSource, bool) {
 	if err != nil {
 		return nil, false
 	}
-	src := &completionSource{tree: newTree(files), cfg: &config.Repo{}, history: history.RepoSource{Repo: repo, Offline: true}, ref: ref, cache: repo}
+	src := &completionSource{tree: newTree(files), cfg: &config.Repo{}, history: history.RepoSource{Repo: repo, Offline: true}, ref: ref, cache: repo,
+		lister: inventory.Commit{Ref: ref, ListBlobIDs: repo.ListBlobIDs, ReadBlobs: repo.ReadCachedBlobs}}
 	spec := ref + ":" + config.FileName
 	if blobs, err := repo.ReadCachedBlobs(ctx, []string{spec}); err == nil && blobs[spec] != nil {
 		if cfg, err := config.ParseRepo(blobs[spec]); err == nil {
@@ -115,18 +118,22 @@ func localSource(dir string) (*completionSource, bool) {
 	if err != nil {
 		cfg = &config.Repo{}
 	}
-	src := &completionSource{tree: newTree(files), cfg: cfg}
+	src := &completionSource{tree: newTree(files), cfg: cfg, lister: inventory.Dir(dir)}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
 		src.history, src.ref = history.RepoSource{Repo: gitrepo.OpenLocal(dir, nil), Offline: true}, "HEAD"
 	}
 	return src, true
 }
 
-// Services lists the services of the repo's layout.
+// Services lists the services of the repo's inventory (the layout's names when the cache
+// lacks the blobs the inventory reads).
 func (c Completer) Services(ctx context.Context) []string {
 	src, ok := c.open(ctx)
 	if !ok {
 		return nil
+	}
+	if inv, err := inventory.Build(ctx, src.lister, src.cfg); err == nil && len(inv.Entries) > 0 {
+		return inv.Services()
 	}
 	return src.tree.names(src.cfg, "service", "")
 }
@@ -136,6 +143,9 @@ func (c Completer) Envs(ctx context.Context, service string) []string {
 	src, ok := c.open(ctx)
 	if !ok {
 		return nil
+	}
+	if inv, err := inventory.Build(ctx, src.lister, src.cfg); err == nil && len(inv.Envs(service)) > 0 {
+		return inv.Envs(service)
 	}
 	return src.tree.names(src.cfg, "env", service)
 }

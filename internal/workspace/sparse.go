@@ -88,6 +88,26 @@ func sparseDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config
 	if _, found := t.kust[overlayDir]; !found {
 		return nil, false, nil
 	}
+	return closureDirs(ctx, repo, ref, cfg, t, overlayDir)
+}
+
+// inventoryDirs is sparseDirs for an overlay directory the inventory found.
+func inventoryDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config.Repo, overlayDir string) ([]string, error) {
+	dirs, ok, err := closureDirs(ctx, repo, ref, cfg, lazyTree(ctx, repo, ref), overlayDir)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return dirs, nil
+}
+
+// closureDirs lists .gito, the overlay and every directory its kustomizations reach.
+func closureDirs(ctx context.Context, repo *gitrepo.Repo, ref string, cfg *config.Repo, t *tree, overlayDir string) (dirs []string, ok bool, err error) {
+	if err := t.know(overlayDir); err != nil {
+		return nil, false, err
+	}
+	if _, found := t.kust[overlayDir]; !found {
+		return nil, false, nil
+	}
 	need := map[string]bool{".gito": true}
 	for _, p := range []string{cfg.Templates, cfg.AllowedSignersPath()} {
 		if p != "" {

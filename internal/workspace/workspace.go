@@ -23,6 +23,7 @@ import (
 	"github.com/gito-dev/gito/internal/forge/githubapp"
 	"github.com/gito-dev/gito/internal/gitrepo"
 	"github.com/gito-dev/gito/internal/history"
+	"github.com/gito-dev/gito/internal/inventory"
 )
 
 // Options says which infra repo to open and how.
@@ -66,6 +67,8 @@ type Workspace struct {
 	gitToken     *forge.Token
 	gitTokenKind string
 	gitTokenHost string
+	inventory    *inventory.Inventory
+	located      *located
 }
 
 // ResolveRemote picks the infra repo: the flag (or GITO_REPO), then the checkout the working
@@ -189,6 +192,12 @@ func Open(ctx context.Context, opts Options) (*Workspace, error) {
 		}
 		if ok {
 			sparse = dirs
+		} else if e, found, err := w.locate(ctx, w.Service, opts.Env); err != nil {
+			return nil, err
+		} else if found && e.Dir != "" && len(w.Config.TargetsFor(w.Service)) == 0 {
+			if sparse, err = inventoryDirs(ctx, w.Repo, w.BaseSHA, w.Config, e.Dir); err != nil {
+				return nil, err
+			}
 		}
 	}
 	w.Snapshot, err = w.Repo.NewSnapshot(ctx, w.BaseSHA, sparse...)
@@ -458,10 +467,14 @@ func (w *Workspace) oneService(ctx context.Context) (string, error) {
 			return name, nil
 		}
 	}
-	names := t.names(w.Config, "service", "")
-	if len(names) == 1 {
-		return names[0], nil
+	inv, err := w.Inventory(ctx)
+	if err != nil {
+		return "", err
 	}
+	if name, ok := inv.OneService(); ok {
+		return name, nil
+	}
+	names := inv.Services()
 	if len(names) == 0 {
 		return "", exitcode.FlagErrorf("--service is required")
 	}

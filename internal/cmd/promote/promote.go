@@ -97,6 +97,12 @@ func promoteRun(ctx context.Context, opts *PromoteOptions) error {
 		return err
 	}
 	defer ws.Close()
+	if opts.Service == "" {
+		if opts.Service, err = ws.OneService(ctx); err != nil {
+			return err
+		}
+		req.Service = opts.Service
+	}
 	v, err := pipeline.RenderedVersion(ctx, ws, opts.Service, opts.From, "--from")
 	if err != nil {
 		return err

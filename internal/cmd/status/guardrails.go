@@ -16,18 +16,17 @@ import (
 
 // guardrailLines says, one line per env, what holds it now: locks on the base branch,
 // freeze windows at now, and lock changes still waiting in a pull request (not yet in force).
-func guardrailLines(ctx context.Context, ws *workspace.Workspace, overlays []workspace.OverlayFiles, prs []*forge.PullRequest, opts *StatusOptions, now time.Time) ([]string, error) {
+func guardrailLines(ctx context.Context, ws *workspace.Workspace, known []string, prs []*forge.PullRequest, opts *StatusOptions, now time.Time) ([]string, error) {
 	pol, err := pipeline.LoadPolicy(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
 	var envs []string
-	for _, o := range overlays {
-		if !slices.Contains(envs, o.Env) {
-			envs = append(envs, o.Env)
+	for _, env := range append(slices.Clone(known), ws.Config.Groups()...) {
+		if !slices.Contains(envs, env) {
+			envs = append(envs, env)
 		}
 	}
-	envs = append(envs, ws.Config.Groups()...)
 	slices.Sort(envs)
 	if opts.Env != "" {
 		envs = policy.Targets(ws.Config, opts.Env)

@@ -21,6 +21,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 	"github.com/gito-dev/gito/internal/exitcode"
 	"github.com/gito-dev/gito/internal/forge"
+	"github.com/gito-dev/gito/internal/inventory"
 	"github.com/gito-dev/gito/internal/iostreams"
 	"github.com/gito-dev/gito/internal/live"
 	"github.com/gito-dev/gito/internal/status"
@@ -42,6 +43,7 @@ type StatusOptions struct {
 	// Live adds what the deployer (Argo CD or Flux) runs now; KubeContext is --kube-context.
 	Live        bool
 	KubeContext string
+	Sources     bool
 }
 
 // NewCmdStatus builds `gito status`.
@@ -99,6 +101,7 @@ tab-separated without a header; --json prints an array.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "Print the matrix as a JSON array")
 	cmd.Flags().BoolVar(&opts.Live, "live", false, "Add what Argo CD or Flux runs now, marking where it differs from the base branch")
 	cmd.Flags().StringVar(&opts.KubeContext, "kube-context", "", "With --live on Flux: the kubeconfig context of every env (default: kubeContexts in the user config)")
+	cmd.Flags().BoolVar(&opts.Sources, "sources", false, "Print where each version is read from and the rule that found it, and what was skipped")
 	shared.RegisterCompletions(cmd, shared.CompletionDeps{Getenv: f.Getenv, Repo: func() string { return opts.Repo }})
 	return cmd
 }
@@ -112,16 +115,15 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	defer ws.Close()
-	overlays, blobIDs, err := ws.Overlays(ctx)
+	inv, err := ws.Inventory(ctx)
 	if err != nil {
 		return err
 	}
-	in := status.Input{Config: ws.Config, Overlays: overlays, Commit: ws.BaseSHA, BlobIDs: blobIDs,
-		ReadBlobs: ws.Repo.ReadBlobs, Service: opts.Service, Now: opts.Now()}
+	in := status.Input{Config: ws.Config, Inventory: inv, ReadBlobs: ws.Repo.ReadBlobs, Service: opts.Service, Now: opts.Now()}
 	if opts.Env != "" {
 		in.Envs = ws.Config.Members(opts.Env)
 	}
-	if err := checkFilters(overlays, opts, in.Envs); err != nil {
+	if err := checkFilters(inv, opts, in.Envs); err != nil {
 		return err
 	}
 	if in.OpenPRs, err = openPRs(ctx, ws, opts.IO.ErrOut); err != nil {
@@ -131,7 +133,7 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
-	guards, err := guardrailLines(ctx, ws, overlays, in.OpenPRs, opts, in.Now)
+	guards, err := guardrailLines(ctx, ws, inv.Envs(""), in.OpenPRs, opts, in.Now)
 	if err != nil {
 		return err
 	}
@@ -142,6 +144,8 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 		}
 	}
 	switch {
+	case opts.Sources:
+		return printSources(opts.IO.Out, rows, inv, opts.JSON, opts.IO.IsStdoutTTY())
 	case opts.JSON:
 		err = printJSON(opts.IO.Out, rows, states)
 	case opts.IO.IsStdoutTTY():
@@ -161,10 +165,12 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 }
 
 // checkFilters names a --service or --env that has no overlay, instead of an empty matrix.
-func checkFilters(overlays []workspace.OverlayFiles, opts *StatusOptions, envs []string) error {
+func checkFilters(inv *inventory.Inventory, opts *StatusOptions, envs []string) error {
 	services, allEnvs := map[string]bool{}, map[string]bool{}
-	for _, o := range overlays {
-		services[o.Service], allEnvs[o.Env] = true, true
+	for _, e := range inv.Entries {
+		if e.Rule != inventory.RuleGroup {
+			services[e.Service], allEnvs[e.Env] = true, true
+		}
 	}
 	list := func(set map[string]bool) string { return strings.Join(slices.Sorted(maps.Keys(set)), ", ") }
 	if opts.Service != "" && !services[opts.Service] {
@@ -210,6 +216,7 @@ type jsonRow struct {
 	Service string  `json:"service"`
 	Env     string  `json:"env"`
 	Version string  `json:"version"`
+	Unknown string  `json:"unknown,omitempty"` // why the version cannot be read statically
 	Digest  string  `json:"digest"`
 	Path    string  `json:"path"`
 	Signed  bool    `json:"signed"`
@@ -226,7 +233,7 @@ type jsonPR struct {
 func printJSON(w io.Writer, rows []status.Row, states []*live.State) error {
 	out := make([]jsonRow, 0, len(rows))
 	for i, r := range rows {
-		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
+		j := jsonRow{Service: r.Service, Env: r.Env, Version: r.Version, Unknown: r.Unknown, Digest: r.Digest, Path: r.Path, Signed: r.Signed}
 		if r.PR != nil {
 			j.PR = &jsonPR{Number: r.PR.Number, URL: r.PR.URL}
 		}
@@ -250,7 +257,7 @@ func printTSV(w io.Writer, rows []status.Row, states []*live.State) error {
 		if states != nil {
 			extra = tsvLive(states[i])
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", r.Service, r.Env, r.Version, r.Digest, r.Path,
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", r.Service, r.Env, versionText(r), r.Digest, r.Path,
 			signedText(r.Signed), prText(r.PR), drift, extra); err != nil {
 			return err
 		}
@@ -270,10 +277,11 @@ func printTable(w io.Writer, rows []status.Row, states []*live.State, color bool
 	}
 	fmt.Fprintln(tw, header)
 	drifted, differs := false, false
+	var unknown []string
 	for i, r := range rows {
-		version := r.Version
-		if version == "" {
-			version = "-"
+		version := versionText(r)
+		if r.Unknown != "" {
+			unknown = append(unknown, fmt.Sprintf("%s in %s: unknown: %s", r.Service, r.Env, r.Unknown))
 		}
 		if r.Drift {
 			drifted = true
@@ -296,6 +304,9 @@ func printTable(w io.Writer, rows []status.Row, states []*live.State, color bool
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, u := range unknown {
+		fmt.Fprintln(w, u)
 	}
 	if drifted {
 		if _, err := fmt.Fprintln(w, "* differs from the version most environments of the service run"); err != nil {

@@ -1,4 +1,4 @@
-package workspace
+package inventory
 
 import (
 	"reflect"
@@ -7,7 +7,7 @@ import (
 	"github.com/gito-dev/gito/internal/config"
 )
 
-func TestOverlays(t *testing.T) {
+func TestOverlaysFromListing(t *testing.T) {
 	t.Parallel()
 	files := []string{
 		"overlays/prod/web/kustomization.yml",
@@ -18,26 +18,21 @@ func TestOverlays(t *testing.T) {
 		"overlays/prod/Bad_Name/kustomization.yaml",
 		"base/api/kustomization.yaml",
 	}
-	got := OverlaysIn(files, &config.Repo{})
-	want := []OverlayFiles{
-		{Service: "api", Env: "dev", Dir: "overlays/dev/api", Kustomization: "overlays/dev/api/Kustomization", YAML: []string{"overlays/dev/api/patch.yaml"}},
+	got := Overlays(files, &config.Repo{})
+	want := []Overlay{
+		{Service: "api", Env: "dev", Dir: "overlays/dev/api", Kustomization: "overlays/dev/api/Kustomization"},
 		{Service: "api", Env: "prod", Dir: "overlays/prod/api", Kustomization: "overlays/prod/api/kustomization.yaml"},
 		{Service: "web", Env: "prod", Dir: "overlays/prod/web", Kustomization: "overlays/prod/web/kustomization.yml"},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("Overlays = %+v", got)
-	}
-	for i := range want {
-		if !reflect.DeepEqual(got[i], want[i]) {
-			t.Errorf("overlay %d = %+v, want %+v", i, got[i], want[i])
-		}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Overlays = %+v", got)
 	}
 	// The configured layout wins over detection.
-	got = OverlaysIn([]string{"apps/api/prod/kustomization.yaml"}, &config.Repo{Layout: "apps/{service}/{env}"})
+	got = Overlays([]string{"apps/api/prod/kustomization.yaml"}, &config.Repo{Layout: "apps/{service}/{env}"})
 	if len(got) != 1 || got[0].Service != "api" || got[0].Env != "prod" {
 		t.Errorf("configured layout: %+v", got)
 	}
-	if got := OverlaysIn([]string{"README.md"}, &config.Repo{}); got != nil {
+	if got := Overlays([]string{"README.md"}, &config.Repo{}); got != nil {
 		t.Errorf("no layout: %+v", got)
 	}
 }

@@ -44,7 +44,7 @@ type Repo struct {
 	ArgoCD       ArgoCD                 `yaml:"argocd"`
 	Flux         Flux                   `yaml:"flux"`
 
-	lines KeyLines // where each key is, for errors that name the line
+	root *yaml.Node // the document as nodes: where each key is, for errors that name the line
 }
 
 // Forge says where pull requests go.
@@ -134,7 +134,7 @@ func ParseRepo(data []byte) (*Repo, error) {
 	if err := emptyGroup(&root); err != nil {
 		return nil, repoError(&root, err)
 	}
-	r.lines = keyLines(data)
+	r.root = &root
 	if err := r.validate(); err != nil {
 		return nil, repoError(&root, err)
 	}

@@ -81,7 +81,7 @@ func (r *Repo) FreezeWindows(env string) ([]FreezeWindow, error) {
 		if err != nil {
 			return nil, r.keyErrorf(key, "%q: %v", text, err)
 		}
-		w.Key, w.Line = key, r.lines.Line(key)
+		w.Key, w.Line = key, r.line(key)
 		out = append(out, w)
 	}
 	return out, nil
@@ -152,7 +152,7 @@ func (r *Repo) PromotionGate(env string) *Gate {
 		return nil
 	}
 	soak, _ := time.ParseDuration(e.Soak) // validated at load
-	return &Gate{Env: env, From: slices.Clone(e.PromoteFrom), Soak: soak, Line: r.lines.Line("environments." + env + ".promoteFrom")}
+	return &Gate{Env: env, From: slices.Clone(e.PromoteFrom), Soak: soak, Line: r.line("environments." + env + ".promoteFrom")}
 }
 
 // CheckPromoteFrom refuses a promoteFrom env that is not an environment of the repo: envs is

@@ -46,6 +46,7 @@ func TestApplicationErrors(t *testing.T) {
 		{401, false, true, false}, {403, false, true, false}, {404, false, false, true}, {400, false, false, false},
 	}
 	for _, tt := range tests {
+		fake.Fail(0, 0) // a drop net/http did not retry must not answer the next case
 		fake.Fail(tt.status, 1)
 		if tt.status == 0 {
 			// net/http sends a GET again, once, when a reused connection closes unanswered.

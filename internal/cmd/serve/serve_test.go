@@ -29,7 +29,7 @@ func TestNewCmdServe(t *testing.T) {
 		{name: "bad listen", args: []string{"--listen", "4355"}, wantErr: "--listen"},
 		{name: "no token file", args: []string{"--token-file", ""}, wantErr: "--token-file is required"},
 		{name: "bad base", args: []string{"--base", "main:evil"}, wantErr: "not a valid branch name"},
-		{name: "arguments", args: []string{"extra"}, wantErr: "unknown command"},
+		{name: "arguments", args: []string{"extra"}, wantErr: `unexpected argument "extra": serve takes no arguments`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -220,6 +220,14 @@ type NotFound struct {
 	Known                       []string
 }
 
+// ServiceName is the service the error is about: the unknown one, or the one whose env is.
+func (e *NotFound) ServiceName() string {
+	if e.Kind == "service" {
+		return e.Name
+	}
+	return e.Service
+}
+
 func (e *NotFound) Error() string {
 	var b strings.Builder
 	if e.Kind == "service" {

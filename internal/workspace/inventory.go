@@ -129,9 +129,24 @@ func (w *Workspace) inventoryError(inv *inventory.Inventory, err error) error {
 	if w.Config.Layout != "" || len(inv.Entries) == 0 {
 		return nil
 	}
+	var nf *inventory.NotFound
+	if errors.As(err, &nf) && (len(w.Config.Services[nf.ServiceName()].Targets) > 0 || w.targetsOnly(inv)) {
+		return nil // the configured targets' own check names the file pattern (and a missing file)
+	}
 	legacy, lerr := overlay.DetectLayout(overlay.ListedTree(inv.Files(), "the base branch"), &config.Repo{})
 	if lerr == nil && legacy == inv.Layout {
 		return nil
 	}
 	return err
+}
+
+// targetsOnly says every service the inventory knows is one .gito.yaml gives targets: the
+// repo is described by its configuration alone, whose errors say so.
+func (w *Workspace) targetsOnly(inv *inventory.Inventory) bool {
+	for _, s := range inv.Services() {
+		if len(w.Config.Services[s].Targets) == 0 {
+			return false
+		}
+	}
+	return true
 }

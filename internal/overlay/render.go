@@ -43,6 +43,9 @@ func renderManifests(fsys filesys.FileSystem, dir string) ([]renderedImage, []by
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := CheckRenderSize(repoRel(fsys, dir), m.Size(), 0); err != nil {
+		return nil, nil, err
+	}
 	var out []renderedImage
 	for _, rn := range m.ToRNodeSlice() {
 		if rn.GetKind() == "CustomResourceDefinition" {
@@ -58,7 +61,43 @@ func renderManifests(fsys filesys.FileSystem, dir string) ([]renderedImage, []by
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := CheckRenderSize(repoRel(fsys, dir), 0, len(manifests)); err != nil {
+		return nil, nil, err
+	}
 	return out, manifests, nil
+}
+
+// MaxRenderBytes and MaxRenderObjects bound the manifests one render makes: far above any
+// real application, far below what exhausts the memory of a release or a repo server.
+const (
+	MaxRenderBytes   = 64 << 20
+	MaxRenderObjects = 50_000
+)
+
+// CheckRenderSize refuses a render of more objects or bytes than the limits allow.
+func CheckRenderSize(dir string, objects, bytes int) error {
+	return checkRenderSize(dir, objects, bytes, MaxRenderObjects, MaxRenderBytes)
+}
+
+func checkRenderSize(dir string, objects, bytes, maxObjects, maxBytes int) error {
+	if objects > maxObjects {
+		return fmt.Errorf("%s renders %d objects, over the limit of %d: refusing it", dir, objects, maxObjects)
+	}
+	if bytes > maxBytes {
+		return fmt.Errorf("%s renders %d MiB of manifests, over the limit of %d MiB: refusing it", dir, bytes>>20, maxBytes>>20)
+	}
+	return nil
+}
+
+// repoRel names dir as the repo does when fsys knows the repo (a confined filesystem), so no
+// cache path reaches a message.
+func repoRel(fsys filesys.FileSystem, dir string) string {
+	if r, ok := fsys.(interface{ Rel(string) (string, error) }); ok {
+		if rel, err := r.Rel(dir); err == nil {
+			return rel
+		}
+	}
+	return filepath.Base(dir)
 }
 
 // walkContainers finds `image` in the items of any `containers` or `initContainers`

@@ -149,22 +149,22 @@ func Reads(ctx context.Context, root, dir string) ([]string, error) {
 	return fsys.Read(), nil
 }
 
-// MaxRenderBytes bounds the manifests one render prints: far above any real application,
-// far below what exhausts the memory of a repo server.
-const MaxRenderBytes = 64 << 20
-
 // build renders dir through fsys and returns the manifests.
 func build(fsys *repofs.FS, dir string) ([]byte, error) {
 	m, err := overlay.Kustomize(fsys, dir)
 	if err != nil {
 		return nil, renderError(fsys.Dir(), err)
 	}
+	// Counted before printing: printing is what would take the memory.
+	if err := overlay.CheckRenderSize(relDir(fsys, dir), m.Size(), 0); err != nil {
+		return nil, err
+	}
 	out, err := m.AsYaml()
 	if err != nil {
 		return nil, fmt.Errorf("print manifests: %w", err)
 	}
-	if len(out) > MaxRenderBytes {
-		return nil, fmt.Errorf("%s renders %d MiB of manifests, over the limit of %d MiB: refusing to print them", relDir(fsys, dir), len(out)>>20, MaxRenderBytes>>20)
+	if err := overlay.CheckRenderSize(relDir(fsys, dir), 0, len(out)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gito-dev/gito/internal/yamlnode"
 )
 
 // object is one parsed manifest with its identity.
@@ -79,8 +81,8 @@ func parse(data []byte) ([]object, error) {
 }
 
 func appendObject(out []object, n *yaml.Node) []object {
-	kind := scalar(n, "kind")
-	if items := field(n, "items"); strings.HasSuffix(kind, "List") && items != nil && items.Kind == yaml.SequenceNode {
+	kind := yamlnode.Scalar(n, "kind")
+	if items := yamlnode.Field(n, "items"); strings.HasSuffix(kind, "List") && items != nil && items.Kind == yaml.SequenceNode {
 		for _, item := range items.Content {
 			if item.Kind == yaml.MappingNode {
 				out = appendObject(out, item)
@@ -89,31 +91,11 @@ func appendObject(out []object, n *yaml.Node) []object {
 		return out
 	}
 	group := ""
-	if api := scalar(n, "apiVersion"); strings.Contains(api, "/") {
+	if api := yamlnode.Scalar(n, "apiVersion"); strings.Contains(api, "/") {
 		group = api[:strings.LastIndex(api, "/")]
 	}
-	meta := field(n, "metadata")
-	return append(out, object{id: ID{Group: group, Kind: kind, Namespace: scalar(meta, "namespace"), Name: scalar(meta, "name")}, node: n})
-}
-
-// field returns the value of key in mapping m, or nil.
-func field(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func scalar(m *yaml.Node, key string) string {
-	if v := field(m, key); v != nil && v.Kind == yaml.ScalarNode {
-		return v.Value
-	}
-	return ""
+	meta := yamlnode.Field(n, "metadata")
+	return append(out, object{id: ID{Group: group, Kind: kind, Namespace: yamlnode.Scalar(meta, "namespace"), Name: yamlnode.Scalar(meta, "name")}, node: n})
 }
 
 // encode prints an object as two-space YAML: one canonical form for both sides, so the diff

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gito-dev/gito/internal/yamlnode"
 )
 
 // LastApplied is the annotation kubectl writes with the whole object in it, a Secret's data
@@ -40,7 +42,7 @@ func findSensitive(n *yaml.Node, path string, out []sensitive) []sensitive {
 			out = findSensitive(c, path+"["+strconv.Itoa(i)+"]", out)
 		}
 	case yaml.MappingNode:
-		secret := strings.EqualFold(scalar(n, "kind"), "Secret")
+		secret := strings.EqualFold(yamlnode.Scalar(n, "kind"), "Secret")
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			key, val := n.Content[i].Value, n.Content[i+1]
 			p := path + "." + key

@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gito-dev/gito/internal/yamlnode"
 )
 
 // workloadKinds are the kinds whose containers run: the table lists them when they change.
@@ -25,7 +27,7 @@ func workloadRows(id ID, before, after *yaml.Node) []Workload {
 		if n == nil {
 			return
 		}
-		walkContainers(n, func(name, image string) {
+		yamlnode.WalkContainers(n, func(name, image string) {
 			im, ok := byName[name]
 			if !ok {
 				im = &images{}
@@ -45,27 +47,4 @@ func workloadRows(id ID, before, after *yaml.Node) []Workload {
 		rows = append(rows, Workload{ID: id})
 	}
 	return slices.Clip(rows)
-}
-
-// walkContainers finds `image` in the items of any `containers` or `initContainers`
-// sequence, at any depth (a CronJob's job template, a Rollout's pod template).
-func walkContainers(n *yaml.Node, fn func(container, image string)) {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			walkContainers(c, fn)
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, val := n.Content[i], n.Content[i+1]
-			walkContainers(val, fn)
-			if (key.Value == "containers" || key.Value == "initContainers") && val.Kind == yaml.SequenceNode {
-				for _, item := range val.Content {
-					if image := scalar(item, "image"); image != "" {
-						fn(scalar(item, "name"), image)
-					}
-				}
-			}
-		}
-	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gito-dev/gito/internal/repofs"
 	"github.com/gito-dev/gito/internal/yamllimit"
+	"github.com/gito-dev/gito/internal/yamlnode"
 )
 
 // MaxRenderBytes bounds the manifests one chart render may produce.
@@ -122,53 +123,13 @@ func images(c *chart.Chart, out map[string]string) ([]Image, error) {
 				continue
 			}
 			root := doc.Content[0]
-			id := field(root, "kind") + "/" + field(field2(root, "metadata"), "name")
-			walkContainers(root, func(container, ref string) {
+			id := yamlnode.Scalar(root, "kind") + "/" + yamlnode.Scalar(yamlnode.Field(root, "metadata"), "name")
+			yamlnode.WalkContainers(root, func(container, ref string) {
 				imgs = append(imgs, Image{Resource: id, Container: container, Ref: ref})
 			})
 		}
 	}
 	return imgs, nil
-}
-
-func walkContainers(n *yaml.Node, fn func(container, image string)) {
-	switch n.Kind {
-	case yaml.DocumentNode, yaml.SequenceNode:
-		for _, c := range n.Content {
-			walkContainers(c, fn)
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, val := n.Content[i], n.Content[i+1]
-			walkContainers(val, fn)
-			if (key.Value == "containers" || key.Value == "initContainers") && val.Kind == yaml.SequenceNode {
-				for _, item := range val.Content {
-					if image := field(item, "image"); image != "" {
-						fn(field(item, "name"), image)
-					}
-				}
-			}
-		}
-	}
-}
-
-func field2(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func field(m *yaml.Node, key string) string {
-	if v := field2(m, key); v != nil && v.Kind == yaml.ScalarNode {
-		return v.Value
-	}
-	return ""
 }
 
 func oneLine(err error) string {

@@ -52,7 +52,7 @@ func v(tag, digest string) config.Version { return config.Version{Tag: tag, Dige
 // renderedImages renders an overlay on disk with krusty and returns its container images.
 func renderedImages(t *testing.T, root, dir string) []string {
 	t.Helper()
-	imgs, err := render(filesys.MakeFsOnDisk(), filepath.Join(root, filepath.FromSlash(dir)))
+	imgs, _, err := renderManifests(filesys.MakeFsOnDisk(), filepath.Join(root, filepath.FromSlash(dir)))
 	if err != nil {
 		t.Fatalf("render %s: %v", dir, err)
 	}

@@ -31,13 +31,8 @@ func Kustomize(fsys filesys.FileSystem, dir string) (resmap.ResMap, error) {
 	return krusty.MakeKustomizer(opts).Run(fsys, dir)
 }
 
-// render builds the overlay at the absolute dir and lists its container images.
-func render(fsys filesys.FileSystem, dir string) ([]renderedImage, error) {
-	imgs, _, err := renderManifests(fsys, dir)
-	return imgs, err
-}
-
-// renderManifests is render that also returns the rendered YAML, for the rendered diff.
+// renderManifests renders dir and returns the container images and the rendered YAML (for
+// the rendered diff).
 func renderManifests(fsys filesys.FileSystem, dir string) ([]renderedImage, []byte, error) {
 	m, err := Kustomize(fsys, dir)
 	if err != nil {
